@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from commed.health.models import LocalityKind
+from commed.health.services import parse_codes
+
+COMMANDS = [
+    ("imd", "IMD (IoD2019 Files 1, 2, 3, 6, 7; GLA sheets)"),
+    ("postcodes", "Postcode and ward lookups (ONS)"),
+    ("fingertips", "Fingertips data export"),
+    ("gp_practices", "GP practices, registered patients, QOF"),
+]
+
+
+class LocalityForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=LocalityKind.choices, label="Defined by")
+    codes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="LSOA (E01...), ward (E05...), local authority (E06-E09...), PCN (U...) or practice codes, "
+        "separated by commas, spaces or new lines",
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["codes"] = parse_codes(data["codes"])
+        return data
+
+
+class HealthImportForm(forms.Form):
+    command = forms.ChoiceField(choices=COMMANDS, label="Kind of file")
+    file = forms.FileField(help_text="The publisher's CSV file, as published (layout detected from its header)")
+    release_label = forms.CharField(max_length=120, required=False, help_text="e.g. IoD2019; default: the kind")

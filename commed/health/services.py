@@ -1,0 +1,153 @@
+"""Writes of the health app: localities and evidence citations. Imports live in :mod:`commed.health.imports`."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from commed.accounts.models import User
+from commed.audit.models import Action
+from commed.audit.services import audit_record
+from commed.health.models import EvidenceCitation, IndicatorValue, Locality, LocalityKind
+
+CODE_PATTERNS = {
+    LocalityKind.LSOAS: (re.compile(r"E01\d{6}"), "an English LSOA code (E01 and 6 digits)"),
+    LocalityKind.WARDS: (re.compile(r"E05\d{6}"), "a ward code (E05 and 6 digits)"),
+    LocalityKind.LAD: (re.compile(r"E0[6-9]\d{6}"), "a local authority code (E06-E09 and 6 digits)"),
+    LocalityKind.PCN: (re.compile(r"U\d{5}"), "a primary-care network code (U and 5 digits)"),
+    LocalityKind.PRACTICE: (re.compile(r"[A-Z]\d{5}"), "a GP practice code (a letter and 5 digits)"),
+}
+
+
+def parse_codes(text: str) -> list[str]:
+    """Codes as people paste them: separated by commas, spaces or new lines; upper-cased, de-duplicated."""
+    seen: dict[str, None] = {}
+    for code in re.split(r"[\s,;]+", text.upper()):
+        if code:
+            seen[code] = None
+    return list(seen)
+
+
+def _clean_codes(kind: str, codes: list[str]) -> list[str]:
+    if kind not in CODE_PATTERNS:
+        raise ValidationError({"kind": f"unknown kind of locality: {kind!r}"})
+    pattern, what = CODE_PATTERNS[LocalityKind(kind)]
+    if not codes:
+        raise ValidationError({"codes": "give at least one code"})
+    bad = [c for c in codes if not pattern.fullmatch(c)]
+    if bad:
+        raise ValidationError({"codes": f"{', '.join(bad[:5])}: not {what}"})
+    return codes
+
+
+@transaction.atomic
+def locality_create(
+    *,
+    actor: User | None,
+    name: str,
+    kind: str,
+    codes: list[str],
+    description: str = "",
+    placement_locality_id: int | None = None,
+    is_demo: bool = False,
+) -> Locality:
+    now = timezone.now()
+    locality = Locality(
+        name=name.strip(),
+        kind=kind,
+        codes=_clean_codes(kind, codes),
+        description=description,
+        placement_locality_id=placement_locality_id,
+        is_demo=is_demo,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    locality.full_clean()
+    locality.save()
+    audit_record(actor=actor, action=Action.CREATE, obj=locality)
+    return locality
+
+
+@transaction.atomic
+def locality_update(
+    *, actor: User | None, locality: Locality, name: str, kind: str, codes: list[str], description: str = ""
+) -> Locality:
+    locality.name = name.strip()
+    locality.kind = kind
+    locality.codes = _clean_codes(kind, codes)
+    locality.description = description
+    locality.updated_at = timezone.now()
+    locality.full_clean()
+    locality.save()
+    audit_record(actor=actor, action=Action.CHANGE, obj=locality)
+    return locality
+
+
+@transaction.atomic
+def locality_delete(*, actor: User | None, locality: Locality) -> None:
+    audit_record(actor=actor, action=Action.DELETE, obj=locality)
+    locality.delete()
+
+
+def _format(value: float | None) -> str:
+    return "no value" if value is None else f"{value:,.4g}"
+
+
+@transaction.atomic
+def evidence_cite(
+    *,
+    project_id: int,
+    by: User | None,
+    indicator_value: IndicatorValue | None = None,
+    locality: Locality | None = None,
+    note: str = "",
+) -> EvidenceCitation:
+    """Cite an indicator value (or a locality's whole profile) as evidence for a project's need.
+
+    What is cited is copied (label, value, interval, period, source) so the citation keeps reading the same
+    after a newer release supersedes the value.
+    """
+    if indicator_value is None and locality is None:
+        raise ValidationError("cite an indicator value or a locality")
+    if indicator_value is not None:
+        from commed.health.models import DataRelease
+
+        release = DataRelease.objects.get(pk=indicator_value.release_id)
+        value = _format(indicator_value.value)
+        if indicator_value.value is None and indicator_value.value_note:
+            value = f"no value ({indicator_value.value_note})"
+        if indicator_value.lower_ci95 is not None and indicator_value.upper_ci95 is not None:
+            value += f" (95% CI {_format(indicator_value.lower_ci95)} to {_format(indicator_value.upper_ci95)})"
+        label = f"{indicator_value.indicator_name}: {indicator_value.area_name}"
+        if (indicator_value.sex, indicator_value.age) != ("Persons", "All ages"):
+            label += f" ({indicator_value.sex}, {indicator_value.age})"
+        citation = EvidenceCitation(
+            project_id=project_id,
+            indicator_value=indicator_value,
+            locality=locality,
+            label=label[:300],
+            value_text=value[:200],
+            period=indicator_value.period,
+            source=release.citation[:400],
+        )
+    else:
+        assert locality is not None
+        citation = EvidenceCitation(
+            project_id=project_id, locality=locality, label=f"Health-needs profile of {locality.name}"[:300]
+        )
+    citation.note = note
+    citation.cited_by = by
+    citation.cited_at = timezone.now()
+    citation.save()
+    audit_record(actor=by, action=Action.CREATE, obj=citation, summary=f"Project {project_id} cites {citation.label}")
+    return citation
+
+
+@transaction.atomic
+def evidence_remove(*, citation: EvidenceCitation, by: User | None) -> None:
+    audit_record(actor=by, action=Action.DELETE, obj=citation, summary=f"Project {citation.project_id}")
+    citation.delete()

@@ -1,0 +1,543 @@
+"""Reads for programmes and projects. Who sees which project, plan, file and reflection is decided here.
+
+- leads and administrators see every project;
+- a tutor sees the projects of the groups they tutor;
+- a student sees the projects of their own groups;
+- a partner contact sees the projects their organisation is part of.
+Everyone else gets 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from commed.accounts.models import Role, User
+from commed.partners.models import Organisation
+from commed.partners.selectors import organisations_visible_to
+from commed.programmes import authorship
+from commed.programmes.models import (
+    ChangeRequest,
+    ChangeRequestStatus,
+    CheckInResponse,
+    CheckInSide,
+    Cohort,
+    Consent,
+    Group,
+    GroupMembership,
+    Milestone,
+    Opportunity,
+    Output,
+    OutputFile,
+    Party,
+    Plan,
+    PlanSection,
+    PlanSignature,
+    PlanVersion,
+    Programme,
+    Project,
+    ProjectStage,
+    Reflection,
+    VersionStatus,
+)
+from commed.programmes.services import CHECKIN_QUESTIONS, SECTIONS
+
+MANAGERS = (Role.LEAD, Role.ADMIN)
+
+
+def is_manager(user: User) -> bool:
+    return user.is_active and user.role in MANAGERS
+
+
+# Projects ---------------------------------------------------------------------------------------------------------
+
+
+def projects_visible_to(*, user: User) -> QuerySet[Project]:
+    if not user.is_active:
+        return Project.objects.none()
+    if user.role in MANAGERS:
+        return Project.objects.all()
+    if user.role == Role.TUTOR:
+        return Project.objects.filter(groups__tutor=user).distinct()
+    if user.role == Role.STUDENT:
+        return Project.objects.filter(groups__memberships__student=user).distinct()
+    if user.role == Role.PARTNER:
+        return Project.objects.filter(organisations__contacts__user=user).distinct()
+    return Project.objects.none()
+
+
+def project_list(*, user: User) -> QuerySet[Project]:
+    return (
+        projects_visible_to(user=user)
+        .select_related("cohort__programme", "plan__current_version", "plan__agreed_version")
+        .prefetch_related("organisations", "groups__tutor")
+        .order_by("-cohort__academic_year", "title")
+    )
+
+
+def project_get_for_user(*, user: User, pk: int) -> Project:
+    project = (
+        projects_visible_to(user=user)
+        .select_related("cohort__programme", "locality", "opportunity", "plan__current_version",
+                        "plan__agreed_version")
+        .prefetch_related(
+            "organisations__contacts",
+            Prefetch("groups", queryset=Group.objects.select_related("tutor").prefetch_related(
+                Prefetch("memberships", queryset=GroupMembership.objects.select_related("student"))
+            )),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if project is None:
+        raise Http404
+    return project
+
+
+def project_party_for(*, user: User, project: Project) -> str | None:
+    """Which of the three plan parties the user writes and signs for on this project, if any."""
+    if not user.is_active:
+        return None
+    if user.role == Role.STUDENT and GroupMembership.objects.filter(group__project=project, student=user).exists():
+        return Party.STUDENTS
+    if user.role in (Role.TUTOR, Role.LEAD) and Group.objects.filter(project=project, tutor=user).exists():
+        return Party.TUTOR
+    if user.role == Role.PARTNER and project.organisations.filter(contacts__user=user).exists():
+        return Party.PARTNER
+    return None
+
+
+def project_can_manage(*, user: User, project: Project) -> bool:
+    """Move stages, add milestones, issue links: leads, and the project's tutors."""
+    return is_manager(user) or (user.role == Role.TUTOR and Group.objects.filter(project=project, tutor=user).exists())
+
+
+def project_can_contribute(*, user: User, project: Project) -> bool:
+    """Register outputs: the three parties and leads."""
+    return is_manager(user) or project_party_for(user=user, project=project) is not None
+
+
+# Plans ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionView:
+    key: str
+    label: str
+    text: str
+    comments: list[Any]
+    change_requests: list[Any]
+
+
+@dataclass(frozen=True)
+class SignatureState:
+    party: str
+    label: str
+    signature: PlanSignature | None
+
+
+@dataclass
+class PlanOverview:
+    plan: Plan
+    current: PlanVersion | None
+    sections: list[SectionView]
+    signatures: list[SignatureState]
+    missing_parties: list[str]
+    versions: list[PlanVersion]
+    conflicts: list[PlanVersion]
+    voided: list[PlanSignature]
+    shares: dict[str, float]
+    accepted_changes: dict[str, int]
+    share_rows: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.plan.is_agreed
+
+
+def plan_authorship(*, plan: Plan) -> tuple[dict[str, float], dict[str, int]]:
+    """Each party's share of the characters of the current version, and their accepted change requests."""
+    mainline = [
+        (version.party, version.sections)
+        for version in plan.versions.filter(status=VersionStatus.CURRENT_LINE).order_by("number")
+    ]
+    counts = authorship.character_counts(authorship.section_histories(mainline, SECTIONS))
+    shares = authorship.shares(counts, Party.values)
+    accepted = {party: 0 for party in Party.values}
+    for party, n in (
+        ChangeRequest.objects.filter(plan=plan, status=ChangeRequestStatus.ACCEPTED)
+        .values_list("party").annotate(n=Count("id")).values_list("party", "n")
+    ):
+        accepted[party] = n
+    return shares, accepted
+
+
+def plan_overview(*, plan: Plan) -> PlanOverview:
+    current = plan.current_version
+    comments = list(plan.comments.select_related("version"))
+    requests = list(plan.change_requests.filter(status=ChangeRequestStatus.OPEN))
+    sections = [
+        SectionView(
+            key=key, label=str(PlanSection(key).label), text=current.text(key) if current else "",
+            comments=[c for c in comments if c.section == key],
+            change_requests=[r for r in requests if r.section == key],
+        )
+        for key in SECTIONS
+    ]
+    live = list(plan.signatures.filter(voided_at__isnull=True).select_related("version", "via_link"))
+    by_party = {s.party: s for s in live if current is not None and s.version_id == current.pk}
+    signatures = [SignatureState(party=p, label=str(Party(p).label), signature=by_party.get(p)) for p in Party.values]
+    versions = list(plan.versions.select_related("author", "base").order_by("-number"))
+    shares, accepted = plan_authorship(plan=plan)
+    share_rows = [(str(Party(p).label), round(shares.get(p, 0.0) * 100), accepted.get(p, 0)) for p in Party.values]
+    return PlanOverview(
+        plan=plan,
+        current=current,
+        sections=sections,
+        signatures=signatures,
+        missing_parties=[s.label for s in signatures if s.signature is None] if current else [],
+        versions=[v for v in versions if v.status == VersionStatus.CURRENT_LINE],
+        conflicts=[v for v in versions if v.status == VersionStatus.CONFLICT and v.resolved_by_id is None],
+        voided=list(plan.signatures.filter(voided_at__isnull=False).select_related("version")),
+        shares=shares,
+        accepted_changes=accepted,
+        share_rows=share_rows,
+    )
+
+
+def plan_version_get_for_user(*, user: User, pk: int) -> PlanVersion:
+    version = PlanVersion.objects.select_related("plan__project", "base", "author").filter(pk=pk).first()
+    if version is None:
+        raise Http404
+    project_get_for_user(user=user, pk=version.plan.project_id)
+    return version
+
+
+@dataclass(frozen=True)
+class SectionComparison:
+    key: str
+    label: str
+    left: str
+    right: str
+    differs: bool
+
+
+def versions_compare(*, left: PlanVersion | None, right: PlanVersion) -> list[SectionComparison]:
+    return [
+        SectionComparison(key=key, label=str(PlanSection(key).label), left=left.text(key) if left else "",
+                          right=right.text(key), differs=(left.text(key) if left else "") != right.text(key))
+        for key in SECTIONS
+    ]
+
+
+def change_request_get_for_user(*, user: User, pk: int) -> ChangeRequest:
+    request = ChangeRequest.objects.select_related("plan__project").filter(pk=pk).first()
+    if request is None:
+        raise Http404
+    project_get_for_user(user=user, pk=request.plan.project_id)
+    return request
+
+
+# Milestones, outputs ----------------------------------------------------------------------------------------------
+
+
+def milestone_get_for_user(*, user: User, pk: int) -> Milestone:
+    milestone = Milestone.objects.select_related("project").filter(pk=pk).first()
+    if milestone is None:
+        raise Http404
+    project_get_for_user(user=user, pk=milestone.project_id)
+    return milestone
+
+
+def milestones_overdue(*, user: User, today: dt.date | None = None) -> QuerySet[Milestone]:
+    today = today or timezone.localdate()
+    return (
+        Milestone.objects.filter(project__in=projects_visible_to(user=user), completed_at__isnull=True,
+                                 due_on__lt=today)
+        .exclude(project__stage=ProjectStage.COMPLETE)
+        .select_related("project__cohort__programme")
+        .prefetch_related("project__groups__tutor")
+        .order_by("due_on", "project__title")
+    )
+
+
+def output_file_get_for_user(*, user: User, pk: int) -> OutputFile:
+    stored = OutputFile.objects.select_related("output__project").filter(pk=pk).first()
+    if stored is None:
+        raise Http404
+    project_get_for_user(user=user, pk=stored.output.project_id)
+    return stored
+
+
+def outputs_for(*, project: Project) -> QuerySet[Output]:
+    return project.outputs.prefetch_related("files").select_related("created_by")
+
+
+# Reflections ------------------------------------------------------------------------------------------------------
+
+SHARED_WITH_TUTOR = (Consent.TUTOR, Consent.PARTNER, Consent.RESEARCH)
+SHARED_WITH_PARTNER = (Consent.PARTNER, Consent.RESEARCH)
+
+
+def reflections_visible_to(*, user: User) -> QuerySet[Reflection]:
+    """Always filtered by the CURRENT consent level, so lowering it takes effect everywhere at once."""
+    if not user.is_active:
+        return Reflection.objects.none()
+    if user.role == Role.STUDENT:
+        return Reflection.objects.filter(student=user)
+    if user.role in MANAGERS:
+        return Reflection.objects.filter(consent__in=SHARED_WITH_TUTOR)
+    if user.role == Role.TUTOR:
+        tutored = GroupMembership.objects.filter(
+            student=OuterRef("student"), group__project=OuterRef("project"), group__tutor=user
+        )
+        return Reflection.objects.filter(Exists(tutored), consent__in=SHARED_WITH_TUTOR)
+    if user.role == Role.PARTNER:
+        return Reflection.objects.filter(consent__in=SHARED_WITH_PARTNER,
+                                         project__organisations__contacts__user=user).distinct()
+    return Reflection.objects.none()
+
+
+def reflections_for_project(*, user: User, project: Project) -> QuerySet[Reflection]:
+    return reflections_visible_to(user=user).filter(project=project).select_related("student")
+
+
+def reflection_get_for_user(*, user: User, pk: int) -> Reflection:
+    reflection = reflections_visible_to(user=user).select_related("student", "project").filter(pk=pk).first()
+    if reflection is None:
+        raise Http404
+    return reflection
+
+
+@dataclass(frozen=True)
+class ResearchReflection:
+    pseudonym: str
+    project_code: str
+    what_happened: str
+    learned_about_community: str
+    do_differently: str
+
+
+def _pseudonym(kind: str, pk: int) -> str:
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()
+    return f"{kind[0].upper()}-{digest[:8]}"
+
+
+def _scrub(text: str, names: list[str]) -> str:
+    for name in names:
+        text = re.sub(rf"\b{re.escape(name)}\b", "[name]", text, flags=re.IGNORECASE)
+    return text
+
+
+def reflections_for_research(*, cohort: Cohort) -> list[ResearchReflection]:
+    """Reflections the students allowed for research, with no names: pseudonyms, and known names blanked out."""
+    reflections = list(
+        Reflection.objects.filter(project__cohort=cohort, consent=Consent.RESEARCH)
+        .select_related("student", "project").order_by("project_id", "id")
+    )
+    people = User.objects.filter(
+        Q(group_memberships__group__cohort=cohort) | Q(tutored_groups__cohort=cohort)
+    ).distinct()
+    names: set[str] = set()
+    for person in people:
+        names.update(part for part in (person.first_name, person.last_name, person.display_name) if len(part) > 1)
+    for project in cohort.projects.prefetch_related("organisations__contacts"):
+        for organisation in project.organisations.all():
+            names.update(c.name for c in organisation.contacts.all() if c.name)
+            names.update(part for c in organisation.contacts.all() for part in c.name.split() if len(part) > 2)
+    ordered = sorted(names, key=len, reverse=True)
+    return [
+        ResearchReflection(
+            pseudonym=_pseudonym("student", r.student_id),
+            project_code=_pseudonym("project", r.project_id),
+            what_happened=_scrub(r.what_happened, ordered),
+            learned_about_community=_scrub(r.learned_about_community, ordered),
+            do_differently=_scrub(r.do_differently, ordered),
+        )
+        for r in reflections
+    ]
+
+
+# Programmes, cohorts, opportunities --------------------------------------------------------------------------------
+
+
+def programme_list() -> QuerySet[Programme]:
+    return Programme.objects.prefetch_related("cohorts").annotate(cohort_count=Count("cohorts"))
+
+
+def programme_get(*, user: User, pk: int) -> Programme:
+    if not is_manager(user):
+        raise Http404
+    programme = Programme.objects.prefetch_related("cohorts").filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def cohort_get(*, user: User, pk: int) -> Cohort:
+    if not is_manager(user):
+        raise Http404
+    cohort = Cohort.objects.select_related("programme").prefetch_related("key_dates", "localities").filter(
+        pk=pk).first()
+    if cohort is None:
+        raise Http404
+    return cohort
+
+
+def opportunities_visible_to(*, user: User) -> QuerySet[Opportunity]:
+    if is_manager(user):
+        return Opportunity.objects.all()
+    if user.is_active and user.role == Role.PARTNER:
+        return Opportunity.objects.filter(organisation__contacts__user=user).distinct()
+    return Opportunity.objects.none()
+
+
+def opportunity_list(*, user: User, status: str = "") -> QuerySet[Opportunity]:
+    opportunities = opportunities_visible_to(user=user).select_related("organisation", "cohort__programme")
+    if status:
+        opportunities = opportunities.filter(status=status)
+    return opportunities
+
+
+def opportunity_get_for_user(*, user: User, pk: int) -> Opportunity:
+    opportunity = opportunity_list(user=user).filter(pk=pk).first()
+    if opportunity is None:
+        raise Http404
+    return opportunity
+
+
+def partner_organisations_of(*, user: User) -> QuerySet[Organisation]:
+    if user.is_active and user.role == Role.PARTNER:
+        return Organisation.objects.filter(contacts__user=user).distinct()
+    return Organisation.objects.none()
+
+
+# Cohort board ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    group: Group
+    project: Project | None
+    overdue: list[Milestone]
+    awaiting: list[str]
+    agreed: bool
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: str
+    label: str
+    rows: list[BoardRow]
+
+
+def cohort_board(
+    *, cohort: Cohort, stage: str = "", tutor: str = "", q: str = "", today: dt.date | None = None
+) -> list[BoardColumn]:
+    """Groups by project stage, with overdue milestones and the parties yet to sign the current plan version."""
+    today = today or timezone.localdate()
+    groups = (
+        Group.objects.filter(cohort=cohort)
+        .select_related("tutor", "project__plan__current_version", "project__plan__agreed_version")
+        .prefetch_related("memberships__student", "project__organisations",
+                          Prefetch("project__milestones", queryset=Milestone.objects.filter(
+                              completed_at__isnull=True, due_on__lt=today), to_attr="overdue_milestones"))
+        .order_by("name")
+    )
+    if stage:
+        groups = groups.filter(project__stage=stage)
+    if tutor:
+        groups = groups.filter(tutor_id=int(tutor)) if tutor.isdigit() else groups.none()
+    if q:
+        groups = groups.filter(Q(name__icontains=q) | Q(project__title__icontains=q)
+                               | Q(project__organisations__name__icontains=q)).distinct()
+    plan_ids = [g.project.plan.pk for g in groups if g.project is not None]
+    signed: dict[int, set[str]] = {}
+    for version_id, party in PlanSignature.objects.filter(
+        plan_id__in=plan_ids, voided_at__isnull=True
+    ).values_list("version_id", "party"):
+        signed.setdefault(version_id, set()).add(party)
+    columns = {value: BoardColumn(stage=value, label=str(label), rows=[]) for value, label in ProjectStage.choices}
+    columns[""] = BoardColumn(stage="", label="No project yet", rows=[])
+    for group in groups:
+        project = group.project
+        if project is None:
+            columns[""].rows.append(BoardRow(group=group, project=None, overdue=[], awaiting=[], agreed=False))
+            continue
+        plan = project.plan
+        current = plan.current_version
+        awaiting: list[str] = []
+        if current is not None and not plan.is_agreed:
+            have = signed.get(current.pk, set())
+            awaiting = [str(Party(p).label) for p in Party.values if p not in have]
+        columns[project.stage].rows.append(BoardRow(
+            group=group, project=project, overdue=list(getattr(project, "overdue_milestones", [])),
+            awaiting=awaiting, agreed=plan.is_agreed,
+        ))
+    ordered = [columns[value] for value, _ in ProjectStage.choices]
+    if columns[""].rows:
+        ordered.insert(0, columns[""])
+    return ordered
+
+
+def cohort_tutors(*, cohort: Cohort) -> QuerySet[User]:
+    return User.objects.filter(tutored_groups__cohort=cohort).distinct()
+
+
+# Partner history, check-ins ---------------------------------------------------------------------------------------
+
+
+def partner_history(*, user: User, organisation: Organisation) -> list[Project]:
+    """The organisation's projects across the years, as far as the user may see them."""
+    return list(
+        projects_visible_to(user=user).filter(organisations=organisation)
+        .select_related("cohort__programme", "plan__agreed_version", "plan__current_version")
+        .prefetch_related("outputs", "feedback")
+        .order_by("-cohort__academic_year", "title")
+    )
+
+
+def organisation_for_history(*, user: User, pk: int) -> Organisation:
+    organisation = organisations_visible_to(user=user).filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+@dataclass(frozen=True)
+class CheckInGap:
+    key: str
+    question: str
+    partner: float | None
+    school: float | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.partner is None or self.school is None:
+            return None
+        return round(self.school - self.partner, 1)
+
+
+def checkin_gaps(*, project: Project) -> list[CheckInGap]:
+    scores: dict[tuple[str, str], list[int]] = {}
+    for response in CheckInResponse.objects.filter(project=project):
+        for key, value in response.answers.items():
+            scores.setdefault((response.side, key), []).append(int(value))
+
+    def mean(side: str, key: str) -> float | None:
+        values = scores.get((side, key))
+        return round(sum(values) / len(values), 1) if values else None
+
+    return [
+        CheckInGap(key=key, question=text, partner=mean(CheckInSide.PARTNER, key), school=mean(CheckInSide.SCHOOL, key))
+        for key, text in CHECKIN_QUESTIONS
+    ]

@@ -1,0 +1,170 @@
+"""A thin array-based model builder over HiGHS (no modelling layer: COO triplets -> CSC -> passModel)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+__all__ = ["Model", "Result"]
+
+INF = highspy.kHighsInf
+# Tuning hook for experiments (e.g. {"mip_heuristic_effort": 0.3}); empty in production.
+_EXTRA_OPTIONS: dict[str, float | int | bool | str] = {}
+
+
+@dataclass
+class Result:
+    status: str  # "optimal" | "feasible" (time limit with a solution) | "infeasible" | "unknown"
+    values: npt.NDArray[np.float64] | None
+    objective: float
+    bound: float
+    gap: float
+    seconds: float
+
+
+class Model:
+    """Columns and rows with bounds; rows are identified by any hashable key, created on first use."""
+
+    def __init__(self) -> None:
+        self.cost: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[int] = []
+        self.rows: dict[Hashable, int] = {}
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
+        self._r: list[int] = []
+        self._c: list[int] = []
+        self._v: list[float] = []
+
+    @property
+    def num_cols(self) -> int:
+        return len(self.cost)
+
+    def row(self, key: Hashable, lo: float = -INF, hi: float = INF) -> int:
+        i = self.rows.get(key)
+        if i is None:
+            i = self.rows[key] = len(self.row_lower)
+            self.row_lower.append(lo)
+            self.row_upper.append(hi)
+        return i
+
+    def set_row_bounds(self, key: Hashable, lo: float, hi: float) -> None:
+        i = self.row(key)
+        self.row_lower[i] = lo
+        self.row_upper[i] = hi
+
+    def col(
+        self, cost: float, lo: float, hi: float, integer: bool, entries: Sequence[tuple[Hashable, float]] = ()
+    ) -> int:
+        j = len(self.cost)
+        self.cost.append(cost)
+        self.lower.append(lo)
+        self.upper.append(hi)
+        self.integer.append(1 if integer else 0)
+        for key, coef in entries:
+            self._r.append(self.row(key))
+            self._c.append(j)
+            self._v.append(coef)
+        return j
+
+    def add_entry(self, key: Hashable, col: int, coef: float) -> None:
+        self._r.append(self.row(key))
+        self._c.append(col)
+        self._v.append(coef)
+
+    def add_row(self, entries: Sequence[tuple[int, float]], lo: float, hi: float) -> int:
+        """A new anonymous row over existing columns."""
+        i = len(self.row_lower)
+        self.rows[("_anon", i)] = i
+        self.row_lower.append(lo)
+        self.row_upper.append(hi)
+        for j, coef in entries:
+            self._r.append(i)
+            self._c.append(j)
+            self._v.append(coef)
+        return i
+
+    def solve(
+        self,
+        *,
+        cost: npt.NDArray[np.float64] | None = None,
+        lower: npt.NDArray[np.float64] | None = None,
+        upper: npt.NDArray[np.float64] | None = None,
+        integer: bool = True,
+        time_limit: float = 30.0,
+        mip_gap: float = 0.0,
+        start: npt.NDArray[np.float64] | None = None,
+    ) -> Result:
+        """Solve once with HiGHS (one thread, fixed seed: deterministic unless the time limit cuts in)."""
+        t0 = time.perf_counter()
+        n, m = self.num_cols, len(self.row_lower)
+        a = sparse.csc_matrix(
+            (np.asarray(self._v, dtype=np.float64), (np.asarray(self._r), np.asarray(self._c))), shape=(m, n)
+        )
+        a.sum_duplicates()
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+        h.setOptionValue("output_flag", bool(__import__("os").environ.get("HIGHS_LOG")))
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        h.setOptionValue("mip_abs_gap", 1e-6)
+        for opt, val in _EXTRA_OPTIONS.items():
+            h.setOptionValue(opt, val)
+        c = np.asarray(self.cost if cost is None else cost, dtype=np.float64)
+        lo = np.asarray(self.lower if lower is None else lower, dtype=np.float64)
+        hi = np.asarray(self.upper if upper is None else upper, dtype=np.float64)
+        integrality = np.asarray(self.integer, dtype=np.int32)
+        if not integer:
+            integrality = np.zeros(n, dtype=np.int32)
+        h.passModel(
+            n,
+            m,
+            int(a.nnz),
+            1,  # MatrixFormat.kColwise
+            1,  # ObjSense.kMinimize
+            0.0,
+            c,
+            lo,
+            hi,
+            np.asarray(self.row_lower, dtype=np.float64),
+            np.asarray(self.row_upper, dtype=np.float64),
+            a.indptr.astype(np.int32),
+            a.indices.astype(np.int32),
+            a.data.astype(np.float64),
+            integrality,
+        )
+        if start is not None and integrality.any():
+            h.setSolution(n, np.arange(n, dtype=np.int32), np.asarray(start, dtype=np.float64))
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        is_mip = bool(integrality.any())
+        sol = h.getSolution()
+        has_value = bool(sol.value_valid)
+        values = np.asarray(sol.col_value, dtype=np.float64) if has_value else None
+        obj = float(info.objective_function_value) if has_value else float("inf")
+        bound = float(info.mip_dual_bound) if is_mip else obj
+        if status == highspy.HighsModelStatus.kOptimal:
+            st = "optimal"
+        elif status == highspy.HighsModelStatus.kInfeasible:
+            st = "infeasible"
+        elif has_value:
+            st = "feasible"
+        else:
+            st = "unknown"
+        if st == "optimal":
+            gap = max(0.0, float(info.mip_gap)) if is_mip else 0.0
+        elif has_value:
+            # Counts (greedy/generous stages) can be 0: measure against at least 1 student.
+            gap = abs(obj - bound) / max(abs(obj), 1.0) if np.isfinite(bound) else float("inf")
+        else:
+            gap = float("inf")
+        return Result(st, values, obj, bound, gap, time.perf_counter() - t0)
