@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "commed.qualitative",
     "commed.health",
     "commed.reports",
+    "commed.surveys",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "50000")
+# Where allocation runs are solved: "thread" (in the web process), "worker" (`commed allocation_worker`), "inline".
+ALLOCATION_RUNNER = os.environ.get("ALLOCATION_RUNNER", "thread")
+if ALLOCATION_RUNNER not in ("thread", "worker", "inline"):
+    raise ImproperlyConfigured(f"ALLOCATION_RUNNER must be thread, worker or inline, not {ALLOCATION_RUNNER!r}")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "commed@localhost")

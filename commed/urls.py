@@ -19,6 +19,7 @@ urlpatterns = [
     path("research/", include("commed.qualitative.urls")),
     path("health/", include("commed.health.urls")),
     path("reports/", include("commed.reports.urls")),
+    path("surveys/", include("commed.surveys.urls")),
 ]
 
 handler404 = "commed.core.views.not_found"

@@ -1,4 +1,19 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from commed.allocation import views
 
 app_name = "allocation"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("cohorts/<int:pk>/", views.cohort, name="cohort"),
+    path("cohorts/<int:pk>/projects/", views.project_settings, name="project_settings"),
+    path("cohorts/<int:pk>/import/", views.preferences_import_view, name="preferences_import"),
+    path("cohorts/<int:pk>/runs/new/", views.run_create, name="run_create"),
+    path("cohorts/<int:pk>/my-choices/", views.preferences, name="preferences"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("runs/<int:pk>/status/", views.run_status, name="run_status"),
+    path("runs/<int:pk>/move/", views.run_move, name="run_move"),
+    path("runs/<int:pk>/rerun/", views.run_rerun, name="run_rerun"),
+    path("runs/<int:pk>/publish/", views.run_publish, name="run_publish"),
+    path("runs/<int:pk>/download/<str:what>/", views.run_download, name="run_download"),
+]

@@ -45,7 +45,7 @@ class SpineChart:
 
 
 def spine_chart(indicators: list[IndicatorRow]) -> SpineChart:
-    rows = []
+    rows: list[SpineRow] = []
     for row in indicators:
         if row.spine is None:
             continue

@@ -35,3 +35,14 @@ class HealthImportForm(forms.Form):
     command = forms.ChoiceField(choices=COMMANDS, label="Kind of file")
     file = forms.FileField(help_text="The publisher's CSV file, as published (layout detected from its header)")
     release_label = forms.CharField(max_length=120, required=False, help_text="e.g. IoD2019; default: the kind")
+
+
+class EvidenceCiteForm(forms.Form):
+    """Cite ticked indicator rows of a profile (or, with none ticked, the whole profile) for a project."""
+
+    project = forms.TypedChoiceField(coerce=int, label="Cite for the project")
+    note = forms.CharField(max_length=500, required=False, label="Why it matters (optional)")
+
+    def __init__(self, *args: Any, projects: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = [(p.pk, str(p)) for p in projects]  # type: ignore[attr-defined]

@@ -156,8 +156,11 @@ class _Load:
             f for f in fields if isinstance(f, (models.JSONField, models.DateField, models.DateTimeField))
         ]
         table = connection.ops.quote_name(model._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        columns = ", ".join(connection.ops.quote_name(f.column or f.attname) for f in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        # Only identifiers are put into the string, each taken from the model's own metadata and quoted by the
+        # backend; every value travels as a bound parameter.
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
         release_id = self.release.pk
         batch: list[tuple[Any, ...]] = []
         with connection.cursor() as cursor:
@@ -484,6 +487,8 @@ def indicator_summaries_build(release: DataRelease) -> dict[tuple[int, str, str,
     england: dict[tuple[int, str, str, str], float] = {}
     groups: dict[tuple[int, str, str, str, int, str], list[float]] = defaultdict(list)
     for indicator_id, sex, age, period, sortable, area_type, area_code, value in rows:
+        if value is None:  # excluded by the query; narrows the type
+            continue
         if area_code == ENGLAND:
             england.setdefault((indicator_id, sex, age, period), value)
             continue
@@ -530,10 +535,13 @@ def _indicators(
     names: dict[int, str],
     england: dict[tuple[int, str, str, str], float],
     polarities: dict[int, str],
+    domains: dict[int, str] | None = None,
 ) -> None:
     votes: dict[int, Counter[str]] = defaultdict(Counter)
     rows = (
-        IndicatorValue.objects.filter(release=release, value__isnull=False, compared_to_england__iregex=r"^(better|worse|higher|lower)")
+        IndicatorValue.objects.filter(
+            release=release, value__isnull=False, compared_to_england__iregex=r"^(better|worse|higher|lower)"
+        )
         .values_list("indicator_id", "sex", "age", "period", "value", "compared_to_england")
         .iterator(chunk_size=BATCH_SIZE)
     )
@@ -542,7 +550,7 @@ def _indicators(
         word = word.split()[0].lower()
         if word in ("higher", "lower"):
             votes[indicator_id]["bob"] += 1
-        elif benchmark is not None and value != benchmark and word in _COMPARISON_WORDS:
+        elif benchmark is not None and value is not None and value != benchmark and word in _COMPARISON_WORDS:
             above = value > benchmark
             votes[indicator_id]["high" if above == (word == "better") else "low"] += 1
     for indicator_id, name in names.items():
@@ -555,9 +563,10 @@ def _indicators(
                 if polarity != "Not applicable"
                 else "the export makes no comparisons: not applicable"
             )
-        Indicator.objects.update_or_create(
-            indicator_id=indicator_id, defaults={"name": name, "polarity": polarity, "polarity_source": source}
-        )
+        defaults = {"name": name, "polarity": polarity, "polarity_source": source}
+        if domains and indicator_id in domains:
+            defaults["domain"] = domains[indicator_id]
+        Indicator.objects.update_or_create(indicator_id=indicator_id, defaults=defaults)
 
 
 # --- the entry point -------------------------------------------------------------------------------------------
@@ -575,6 +584,17 @@ def parse_polarities(values: Iterable[str], filename: str = "--polarity") -> dic
     return result
 
 
+def parse_domains(values: Iterable[str], filename: str = "--domain") -> dict[int, str]:
+    """``["93356=Health protection"]`` -> ``{93356: "Health protection"}``."""
+    result = {}
+    for item in values:
+        key, _, domain = item.partition("=")
+        if not key.strip().isdigit() or not domain.strip():
+            raise HealthImportError(f"{item!r}: write an indicator's domain as ID=DOMAIN", filename=filename)
+        result[int(key)] = domain.strip()[:120]
+    return result
+
+
 def health_import(
     *,
     command: str,
@@ -583,6 +603,7 @@ def health_import(
     actor: User | None,
     release_label: str = "",
     polarities: dict[int, str] | None = None,
+    domains: dict[int, str] | None = None,
     batch_size: int = BATCH_SIZE,
     is_demo: bool = False,
 ) -> ImportResult:
@@ -614,7 +635,7 @@ def health_import(
                 layout=layout,
                 scope="",
                 source_file=filename[:255],
-                release_label=(release_label or DEFAULT_LABELS[kind])[:120],
+                release_label=(release_label or DEFAULT_LABELS[ReleaseKind(kind)])[:120],
                 imported_at=now,
                 imported_by=actor,
                 is_demo=is_demo,
@@ -623,7 +644,7 @@ def health_import(
             _LOADERS[kind](load)
             if kind == ReleaseKind.FINGERTIPS:
                 england = indicator_summaries_build(release)
-                _indicators(release, load.indicators, england, polarities or {})  # type: ignore[attr-defined]
+                _indicators(release, load.indicators, england, polarities or {}, domains)  # type: ignore[attr-defined]
             release.scope = _scope(load)[:200]
             release.row_count = load.rows
             release.notes = " ".join(load.notes)

@@ -84,6 +84,9 @@ class LsoaDeprivation(models.Model):
     class Meta:
         indexes = (models.Index(fields=("lsoa_code", "release")), models.Index(fields=("lad_code", "release")))
 
+    def __str__(self) -> str:
+        return f"{self.lsoa_code} {self.lsoa_name}: IMD decile {self.imd_decile}"
+
 
 class LsoaPopulation(models.Model):
     """IoD2019 File 6: mid-2015 population denominators (excluding prisoners)."""
@@ -99,6 +102,9 @@ class LsoaPopulation(models.Model):
     class Meta:
         indexes = (models.Index(fields=("lsoa_code", "release")),)
 
+    def __str__(self) -> str:
+        return f"{self.lsoa_code}: population {self.total:,}"
+
 
 class LsoaSupplementary(models.Model):
     """IoD2019 File 3: income deprivation affecting children (IDACI) and older people (IDAOPI)."""
@@ -113,6 +119,9 @@ class LsoaSupplementary(models.Model):
     class Meta:
         indexes = (models.Index(fields=("lsoa_code", "release")),)
 
+    def __str__(self) -> str:
+        return f"{self.lsoa_code}: IDACI decile {self.idaci_decile}, IDAOPI decile {self.idaopi_decile}"
+
 
 class Postcode(models.Model):
     """A postcode of an ONS lookup: kept lean (2.7 million rows in England)."""
@@ -124,6 +133,9 @@ class Postcode(models.Model):
 
     class Meta:
         indexes = (models.Index(fields=("postcode", "release")), models.Index(fields=("lsoa_code", "release")))
+
+    def __str__(self) -> str:
+        return f"{self.postcode} -> {self.lsoa_code or 'no LSOA'}"
 
 
 class LsoaWard(models.Model):
@@ -143,6 +155,9 @@ class LsoaWard(models.Model):
             models.Index(fields=("lad_code", "release")),
         )
 
+    def __str__(self) -> str:
+        return f"{self.lsoa_code} -> {self.ward_code} {self.ward_name}".rstrip()
+
 
 class WardName(models.Model):
     release = models.ForeignKey(DataRelease, on_delete=models.CASCADE, related_name="+")
@@ -151,6 +166,9 @@ class WardName(models.Model):
 
     class Meta:
         indexes = (models.Index(fields=("ward_code", "release")),)
+
+    def __str__(self) -> str:
+        return f"{self.ward_code} {self.ward_name}"
 
 
 class Indicator(models.Model):
@@ -164,6 +182,9 @@ class Indicator(models.Model):
     name = models.CharField(max_length=300)
     polarity = models.CharField(max_length=40, default="Not applicable")
     polarity_source = models.CharField(max_length=120, blank=True)
+    # The profile domain the indicator belongs to (e.g. "Wider determinants of health"): Fingertips' data
+    # exports do not carry it, so it is given at import (`--domain ID=DOMAIN`) and kept across releases.
+    domain = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ("name",)
@@ -230,6 +251,9 @@ class IndicatorSummary(models.Model):
     class Meta:
         indexes = (models.Index(fields=("indicator_id", "release")),)
 
+    def __str__(self) -> str:
+        return f"Indicator {self.indicator_id}, {self.area_type}, {self.period}"
+
 
 class GpPractice(models.Model):
     """NHS ODS epraccur: one organisation (GP practice or other prescribing setting)."""
@@ -247,6 +271,9 @@ class GpPractice(models.Model):
     class Meta:
         indexes = (models.Index(fields=("code", "release")),)
 
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
 
 class RegisteredPatients(models.Model):
     """NHS Digital patients registered at a GP practice (one practice x sex x age band)."""
@@ -262,6 +289,9 @@ class RegisteredPatients(models.Model):
     class Meta:
         indexes = (models.Index(fields=("practice_code", "release")),)
 
+    def __str__(self) -> str:
+        return f"{self.practice_code} {self.sex} {self.age}: {self.patients:,} patients"
+
 
 class QofPrevalence(models.Model):
     release = models.ForeignKey(DataRelease, on_delete=models.CASCADE, related_name="+")
@@ -274,6 +304,9 @@ class QofPrevalence(models.Model):
     class Meta:
         indexes = (models.Index(fields=("practice_code", "release")),)
 
+    def __str__(self) -> str:
+        return f"{self.practice_code} {self.group_code}: {self.register:,} of {self.list_size:,}"
+
 
 class QofGroup(models.Model):
     """QOF mapping: indicator -> group (disease register) -> domain. One row per indicator."""
@@ -285,6 +318,9 @@ class QofGroup(models.Model):
     domain_code = models.CharField(max_length=20)
     domain_description = models.CharField(max_length=200)
     patient_list_type = models.CharField(max_length=20)
+
+    def __str__(self) -> str:
+        return f"{self.indicator_code} ({self.group_code}, {self.domain_code})"
 
 
 class PracticeGeography(models.Model):
@@ -301,6 +337,9 @@ class PracticeGeography(models.Model):
 
     class Meta:
         indexes = (models.Index(fields=("practice_code", "release")), models.Index(fields=("pcn_code", "release")))
+
+    def __str__(self) -> str:
+        return f"{self.practice_code} {self.practice_name} -> {self.pcn_code or 'no PCN'}"
 
 
 class LocalityKind(models.TextChoices):

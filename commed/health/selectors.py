@@ -118,7 +118,9 @@ def locality_areas(*, locality: Locality) -> Areas:
         areas.lsoas = codes
     elif locality.kind == LocalityKind.WARDS:
         areas.wards = codes
-        found = set(LsoaWard.objects.filter(release__in=lookups, ward_code__in=codes).values_list("lsoa_code", flat=True))
+        found = set(
+            LsoaWard.objects.filter(release__in=lookups, ward_code__in=codes).values_list("lsoa_code", flat=True)
+        )
         found |= set(
             LsoaDeprivation.objects.filter(release__in=imd, ward_code__in=codes).values_list("lsoa_code", flat=True)
         )
@@ -152,7 +154,11 @@ def locality_areas(*, locality: Locality) -> Areas:
         )
     if not areas.wards and areas.lsoas and locality.kind == LocalityKind.LSOAS:
         areas.wards = sorted(
-            set(LsoaWard.objects.filter(release__in=lookups, lsoa_code__in=areas.lsoas).values_list("ward_code", flat=True))
+            set(
+                LsoaWard.objects.filter(release__in=lookups, lsoa_code__in=areas.lsoas).values_list(
+                    "ward_code", flat=True
+                )
+            )
         )
     return areas
 
@@ -264,12 +270,23 @@ class Profile:
         return list(enumerate(self.decile_shares or [], start=1))
 
 
-def _latest_by_code(rows: Iterable[Any], code: str = "lsoa_code") -> dict[str, Any]:
-    """Rows ordered by release import (oldest first): the last one for each code wins."""
+def _latest_by_code(rows: Iterable[Any], releases: list[DataRelease], code: str = "lsoa_code") -> dict[str, Any]:
+    """Rows (with ``release_id``) of ``releases`` (oldest import first): the last release wins for each code."""
+    order = {release.pk: index for index, release in enumerate(releases)}
     found: dict[str, Any] = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda r: order[r.release_id]):
         found[getattr(row, code)] = row
     return found
+
+
+# Rows are read as named tuples, not model instances: a profile of 200 LSOAs and 300 indicators reads a few
+# thousand rows, and building a model instance for each was most of its time (bench/health_import.py).
+_DEPRIVATION_FIELDS = ("lsoa_code", "lsoa_name", "lad_name", "imd_decile", "imd_rank", "imd_score", "domains",
+                       "release_id")
+_VALUE_FIELDS = ("id", "indicator_id", "indicator_name", "area_code", "area_name", "area_type", "sex", "age",
+                 "period", "period_sortable", "value", "value_note", "lower_ci95", "upper_ci95", "count",
+                 "denominator", "recent_trend", "release_id")
+_SUMMARY_FIELDS = ("indicator_id", "sex", "age", "period", "area_type", "areas", "minimum", "q25", "q75", "maximum")
 
 
 def locality_profile(*, locality: Locality) -> Profile:
@@ -277,15 +294,18 @@ def locality_profile(*, locality: Locality) -> Profile:
     notes = list(areas.notes)
     imd = releases_current(kind=ReleaseKind.IMD)
     populations = releases_current(kind=ReleaseKind.POPULATION)
+    release_of = {r.pk: r for r in (*imd, *populations)}
     deprivation = _latest_by_code(
-        LsoaDeprivation.objects.filter(release__in=_ids(imd), lsoa_code__in=areas.lsoas)
-        .select_related("release")
-        .order_by("release__imported_at", "release_id")
+        LsoaDeprivation.objects.filter(release__in=_ids(imd), lsoa_code__in=areas.lsoas).values_list(
+            *_DEPRIVATION_FIELDS, named=True
+        ),
+        imd,
     )
     population_rows = _latest_by_code(
-        LsoaPopulation.objects.filter(release__in=_ids(populations), lsoa_code__in=areas.lsoas)
-        .select_related("release")
-        .order_by("release__imported_at", "release_id")
+        LsoaPopulation.objects.filter(release__in=_ids(populations), lsoa_code__in=areas.lsoas).values_list(
+            "lsoa_code", "total", "release_id", named=True
+        ),
+        populations,
     )
     practice_based = locality.kind in (LocalityKind.PCN, LocalityKind.PRACTICE)
     lsoas: list[LsoaRow] = []
@@ -302,7 +322,7 @@ def locality_profile(*, locality: Locality) -> Profile:
             weight = float(pop.total) if pop is not None else None
         lsoas.append(
             LsoaRow(code, row.lsoa_name, row.lad_name, row.imd_decile, row.imd_rank, row.imd_score, weight,
-                    row.domains, row.release)
+                    row.domains, release_of[row.release_id])
         )
     weighted = [r for r in lsoas if r.population is not None]
     if practice_based:
@@ -312,7 +332,8 @@ def locality_profile(*, locality: Locality) -> Profile:
     else:
         population = float(sum(r.population or 0 for r in weighted)) if weighted else None
         basis = "mid-2015 population of the LSOAs (IoD2019 File 6)"
-        population_releases = sorted({r.release for r in population_rows.values()}, key=lambda r: r.pk)
+        population_releases = sorted({release_of[r.release_id] for r in population_rows.values()},
+                                     key=lambda r: r.pk)
     shares: list[float] | None = None
     core20: float | None = None
     weighting = "population-weighted"
@@ -366,25 +387,28 @@ def _indicators(areas: Areas) -> list[IndicatorRow]:
     if not releases or not codes:
         return []
     values = list(
-        IndicatorValue.objects.filter(release__in=list(releases), area_code__in=codes, category_type="").order_by(
-            "indicator_id", "area_code", "sex", "age", "period_sortable"
-        )
+        IndicatorValue.objects.filter(release__in=list(releases), area_code__in=codes, category_type="")
+        .order_by("indicator_id", "area_code", "sex", "age", "period_sortable")
+        .values_list(*_VALUE_FIELDS, named=True)
     )
     if not values:
         return []
     indicator_ids = {v.indicator_id for v in values}
     polarity = dict(Indicator.objects.filter(indicator_id__in=indicator_ids).values_list("indicator_id", "polarity"))
     england: dict[tuple[int, str, str, str], float] = {}
-    for v in IndicatorValue.objects.filter(
-        release__in=list(releases), indicator_id__in=indicator_ids, area_code=ENGLAND, category_type="",
-        value__isnull=False,
-    ).only("indicator_id", "sex", "age", "period", "value"):
-        england.setdefault((v.indicator_id, v.sex, v.age, v.period), v.value)  # type: ignore[arg-type]
+    # By area code only (the (area_code, release) index: England's rows), not also by indicator: SQLite would
+    # then walk the (indicator_id, ...) index through every area's rows of those indicators.
+    for indicator_id, sex, age, period, value in IndicatorValue.objects.filter(
+        release__in=list(releases), area_code=ENGLAND, category_type="", value__isnull=False
+    ).values_list("indicator_id", "sex", "age", "period", "value"):
+        if indicator_id in indicator_ids:
+            england.setdefault((indicator_id, sex, age, period), value)
     spread = {
         (s.indicator_id, s.sex, s.age, s.period, s.area_type): s
         for s in IndicatorSummary.objects.filter(release__in=list(releases), indicator_id__in=indicator_ids)
+        .values_list(*_SUMMARY_FIELDS, named=True)
     }
-    series: dict[tuple[int, str, str, str], list[IndicatorValue]] = defaultdict(list)
+    series: dict[tuple[int, str, str, str], list[Any]] = defaultdict(list)
     for v in values:
         series[(v.indicator_id, v.area_code, v.sex, v.age)].append(v)
     rows = []
@@ -400,7 +424,7 @@ def _indicators(areas: Areas) -> list[IndicatorRow]:
             [TrendPoint(p.period_sortable, p.value, p.lower_ci95, p.upper_ci95) for p in points], proportion=False
         ) if len(points) > 1 else "could not be calculated"
         row = IndicatorRow(
-            value_id=latest.pk,
+            value_id=latest.id,
             indicator_id=indicator_id,
             name=latest.indicator_name,
             polarity=pol,
@@ -568,3 +592,97 @@ def indicator_value_get(*, pk: int) -> IndicatorValue:
     if value is None:
         raise Http404
     return value
+
+
+def projects_citable_by(*, user: User) -> list[Any]:
+    """The projects (``programmes.Project``) whose need this user may back with evidence: the three parties of
+    the project (students, tutor, partner) and programme leads, as for any contribution to the project."""
+    from commed.programmes.selectors import project_can_contribute, projects_visible_to
+
+    projects = projects_visible_to(user=user).select_related("cohort").order_by("title", "pk")
+    return [p for p in projects if project_can_contribute(user=user, project=p)]
+
+
+def project_citable_get(*, user: User, pk: int) -> Any:
+    for project in projects_citable_by(user=user):
+        if project.pk == pk:
+            return project
+    raise Http404
+
+
+# --- the programme dashboard (used by the reports app) ---------------------------------------------------------
+
+CORE20_BANDS: tuple[tuple[float, float, str], ...] = (
+    (0.0, 0.2, "Core20 share under 20%"),
+    (0.2, 0.4, "20% to 40%"),
+    (0.4, 0.6, "40% to 60%"),
+    (0.6, 0.8, "60% to 80%"),
+    (0.8, 1.0000001, "80% or more"),
+)
+NO_LOCALITY = "No locality cited"
+NO_DOMAIN = "No domain recorded"
+
+
+@dataclass(frozen=True)
+class ProjectCount:
+    """One row of a dashboard count: a label and the (sorted) ids of the projects in it."""
+
+    label: str
+    project_ids: list[int]
+
+    @property
+    def count(self) -> int:
+        return len(self.project_ids)
+
+
+def locality_core20_share(*, locality: Locality) -> float | None:
+    """The locality's Core20 share as its profile states it (population-weighted where denominators exist)."""
+    return locality_profile(locality=locality).core20_share
+
+
+def projects_by_core20_band(*, project_ids: Iterable[int] | None = None) -> list[ProjectCount]:
+    """Projects counted by the Core20 share of the locality their evidence cites, in the bands of
+    ``CORE20_BANDS`` plus ``NO_LOCALITY``. A project citing several localities counts once, in the band of the
+    most deprived of them (its highest Core20 share). ``project_ids`` limits the count (e.g. to one programme's
+    projects); None counts every project with evidence, and projects without any citation are then unknown
+    here, so pass the ids to see them under ``NO_LOCALITY``."""
+    citations = EvidenceCitation.objects.exclude(locality__isnull=True)
+    wanted = None if project_ids is None else set(project_ids)
+    if wanted is not None:
+        citations = citations.filter(project_id__in=wanted)
+    localities: dict[int, set[int]] = defaultdict(set)
+    for project_id, locality_id in citations.values_list("project_id", "locality_id").distinct():
+        localities[project_id].add(locality_id)
+    shares = {
+        locality.pk: locality_core20_share(locality=locality)
+        for locality in Locality.objects.filter(pk__in={i for ids in localities.values() for i in ids})
+    }
+    bands: dict[str, list[int]] = {label: [] for _, _, label in CORE20_BANDS}
+    bands[NO_LOCALITY] = []
+    for project_id in sorted(wanted if wanted is not None else localities):
+        known = [s for s in (shares.get(i) for i in localities.get(project_id, ())) if s is not None]
+        if not known:
+            bands[NO_LOCALITY].append(project_id)
+            continue
+        share = max(known)
+        label = next(label for low, high, label in CORE20_BANDS if low <= share < high)
+        bands[label].append(project_id)
+    return [ProjectCount(label, ids) for label, ids in bands.items()]
+
+
+def projects_by_indicator_domain(*, project_ids: Iterable[int] | None = None) -> list[ProjectCount]:
+    """Projects counted by the domain of each indicator they cite (``Indicator.domain``; ``NO_DOMAIN`` where
+    none was given). A project citing indicators of two domains counts in both; one citing no indicator is not
+    counted. Sorted by count, most first."""
+    citations = EvidenceCitation.objects.exclude(indicator_value__isnull=True)
+    if project_ids is not None:
+        citations = citations.filter(project_id__in=set(project_ids))
+    pairs = set(citations.values_list("project_id", "indicator_value__indicator_id"))
+    domains = dict(
+        Indicator.objects.filter(indicator_id__in={i for _, i in pairs}).values_list("indicator_id", "domain")
+    )
+    by_domain: dict[str, set[int]] = defaultdict(set)
+    for project_id, indicator_id in pairs:
+        by_domain[domains.get(indicator_id) or NO_DOMAIN].add(project_id)
+    rows = [ProjectCount(label, sorted(ids)) for label, ids in by_domain.items()]
+    return sorted(rows, key=lambda r: (-r.count, r.label))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from commed.accounts.models import User
 from commed.audit.models import Action
 from commed.audit.services import audit_record
-from commed.health.models import EvidenceCitation, IndicatorValue, Locality, LocalityKind
+from commed.health.models import EvidenceCitation, Indicator, IndicatorValue, Locality, LocalityKind
 
 CODE_PATTERNS = {
     LocalityKind.LSOAS: (re.compile(r"E01\d{6}"), "an English LSOA code (E01 and 6 digits)"),
@@ -111,9 +111,13 @@ def evidence_cite(
     What is cited is copied (label, value, interval, period, source) so the citation keeps reading the same
     after a newer release supersedes the value.
     """
-    if indicator_value is None and locality is None:
-        raise ValidationError("cite an indicator value or a locality")
-    if indicator_value is not None:
+    if indicator_value is None:
+        if locality is None:
+            raise ValidationError("cite an indicator value or a locality")
+        citation = EvidenceCitation(
+            project_id=project_id, locality=locality, label=f"Health-needs profile of {locality.name}"[:300]
+        )
+    else:
         from commed.health.models import DataRelease
 
         release = DataRelease.objects.get(pk=indicator_value.release_id)
@@ -134,11 +138,6 @@ def evidence_cite(
             period=indicator_value.period,
             source=release.citation[:400],
         )
-    else:
-        assert locality is not None
-        citation = EvidenceCitation(
-            project_id=project_id, locality=locality, label=f"Health-needs profile of {locality.name}"[:300]
-        )
     citation.note = note
     citation.cited_by = by
     citation.cited_at = timezone.now()
@@ -148,6 +147,38 @@ def evidence_cite(
 
 
 @transaction.atomic
+def evidence_cite_many(
+    *, project_id: int, by: User | None, locality: Locality, indicator_values: list[IndicatorValue], note: str = ""
+) -> list[EvidenceCitation]:
+    """Cite several indicator values of a locality's profile for one project; none: the whole profile."""
+    if not indicator_values:
+        return [evidence_cite(project_id=project_id, by=by, locality=locality, note=note)]
+    already = set(
+        EvidenceCitation.objects.filter(project_id=project_id, indicator_value__in=indicator_values).values_list(
+            "indicator_value_id", flat=True
+        )
+    )
+    return [
+        evidence_cite(project_id=project_id, by=by, indicator_value=value, locality=locality, note=note)
+        for value in {v.pk: v for v in indicator_values}.values()
+        if value.pk not in already
+    ]
+
+
+@transaction.atomic
 def evidence_remove(*, citation: EvidenceCitation, by: User | None) -> None:
     audit_record(actor=by, action=Action.DELETE, obj=citation, summary=f"Project {citation.project_id}")
     citation.delete()
+
+
+@transaction.atomic
+def indicator_set_domain(*, actor: User | None, indicator_id: int, domain: str) -> Indicator:
+    """Put an indicator in a profile domain (Fingertips' exports do not say which); kept across releases."""
+    indicator = Indicator.objects.filter(indicator_id=indicator_id).first()
+    if indicator is None:
+        raise ValidationError({"indicator_id": f"No indicator {indicator_id} is loaded."})
+    before = indicator.domain
+    indicator.domain = domain.strip()[:120]
+    indicator.save(update_fields=["domain"])
+    audit_record(actor=actor, action=Action.CHANGE, obj=indicator, changes={"domain": [before, indicator.domain]})
+    return indicator

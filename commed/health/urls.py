@@ -9,6 +9,7 @@ urlpatterns = [
     path("localities/<int:pk>/", views.locality_detail, name="locality_detail"),
     path("localities/<int:pk>/edit/", views.locality_edit, name="locality_edit"),
     path("localities/<int:pk>/priorities/", views.locality_priorities, name="locality_priorities"),
+    path("localities/<int:pk>/cite/", views.evidence_cite, name="evidence_cite"),
     path("releases/", views.release_list, name="releases"),
     path("import/", views.import_view, name="import"),
 ]

@@ -5,11 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from commed.accounts.models import STAFF_ROLES, Role
 from commed.health import selectors, services
 from commed.health.charts import spine_chart
-from commed.health.forms import HealthImportForm, LocalityForm
+from commed.health.forms import EvidenceCiteForm, HealthImportForm, LocalityForm
 from commed.health.imports import HealthImportError, health_import
 from commed.lib.access import AuthedRequest, roles_required, signed_in
 from commed.lib.forms import add_service_errors
@@ -38,6 +39,7 @@ def locality_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     locality = selectors.locality_get(pk=pk)
     profile = selectors.locality_profile(locality=locality)
     voice = selectors.locality_community_voice(locality=locality, areas=profile.areas, user=request.user)
+    projects = selectors.projects_citable_by(user=request.user)
     return render(
         request,
         "health/locality_detail.html",
@@ -47,8 +49,29 @@ def locality_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "voice": voice,
             "chart": spine_chart(profile.indicators),
             "can_edit": request.user.role in LOCALITY_EDITORS,
+            "cite_form": EvidenceCiteForm(projects=projects) if projects else None,
         },
     )
+
+
+@require_POST
+@signed_in
+def evidence_cite(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Students, tutors, partners and leads cite ticked indicator rows (or the whole profile) for a project they
+    take part in; the plan's "need" section then lists them."""
+    locality = selectors.locality_get(pk=pk)
+    form = EvidenceCiteForm(request.POST, projects=selectors.projects_citable_by(user=request.user))
+    if not form.is_valid():
+        messages.error(request, "Choose one of your projects to cite the evidence for.")
+        return redirect("health:locality_detail", pk=locality.pk)
+    project = selectors.project_citable_get(user=request.user, pk=form.cleaned_data["project"])
+    values = [selectors.indicator_value_get(pk=int(v)) for v in request.POST.getlist("value") if v.isdigit()]
+    cited = services.evidence_cite_many(
+        project_id=project.pk, by=request.user, locality=locality, indicator_values=values,
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, f"{len(cited)} piece{'s' if len(cited) != 1 else ''} of evidence cited for {project}.")
+    return redirect("health:locality_detail", pk=locality.pk)
 
 
 @signed_in

@@ -8,8 +8,7 @@ from django.views.decorators.http import require_POST
 
 from commed.accounts.models import STAFF_ROLES
 from commed.lib.access import AuthedRequest, roles_required
-from commed.links import selectors, services
-from commed.links import registry
+from commed.links import registry, selectors, services
 
 GONE_MESSAGES = {
     "expired": "This link has expired.",
@@ -32,8 +31,10 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         services.link_record_use(link=link, action="opened")
     response: HttpResponse = handler(request, link)
-    # Links carry a secret in the path: never send it on as a referrer, never cache the page.
-    response["Referrer-Policy"] = "no-referrer"
+    # Links carry a secret in the path: never send it on to another site as a referrer, never cache the page.
+    # Not "no-referrer": with it browsers send `Origin: null` on the page's own form posts, and Django's CSRF
+    # check then refuses every answer given through a link. "same-origin" gives the path only back to us.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 

@@ -20,7 +20,13 @@ from commed.outreach.selectors import gp_practices, schools
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker. Its value must be ISO (YYYY-MM-DD) whatever the locale: with LANGUAGE_CODE en-gb
+    Django would render 01/12/2026, which a type="date" input drops, leaving the field empty."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class RulesField(forms.CharField):

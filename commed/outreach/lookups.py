@@ -11,6 +11,10 @@ Two tables, both keyed by an area code written without spaces in upper case:
 
 A postcode is looked up at its most precise level first: full postcode, then sector, then district. A postcode in
 neither table gives unknown (None), which never makes a pupil eligible (see eligibility.py).
+
+Where `PostcodeIMD` does not know a postcode, the IMD decile comes from the national data the health-needs app
+loaded (`commed import postcodes` then `commed import imd`): postcode -> LSOA -> IMD decile, current releases
+only, the most recently imported release winning, as on the health profiles.
 """
 
 from __future__ import annotations
@@ -58,6 +62,8 @@ def area_measures(*, postcode: str) -> AreaMeasures:
     if not levels:
         return AreaMeasures()
     imd = PostcodeIMD.objects.filter(postcode=levels[0]).values_list("imd_decile", flat=True).first()
+    if imd is None:
+        imd = _health_imd_decile(levels[0])
     quintiles = {row.area: row for row in AreaQuintile.objects.filter(area__in=levels)}
     polar4 = tundra = None
     for level in levels:
@@ -67,3 +73,31 @@ def area_measures(*, postcode: str) -> AreaMeasures:
         polar4 = polar4 if polar4 is not None else row.polar4_quintile
         tundra = tundra if tundra is not None else row.tundra_quintile
     return AreaMeasures(imd_decile=imd, polar4_quintile=polar4, tundra_quintile=tundra)
+
+
+def _health_imd_decile(postcode: str) -> int | None:
+    """IMD decile through the health-needs app's postcode lookup and IoD2019 releases (None if not loaded)."""
+    from commed.health.models import DataRelease, LsoaDeprivation, Postcode, ReleaseKind
+    from commed_core.healthdata import normalise_postcode
+
+    try:
+        pcds = normalise_postcode(postcode)
+    except ValueError:
+        return None
+    current = DataRelease.objects.filter(is_current=True)
+    lsoa = (
+        Postcode.objects.filter(release__in=current.filter(kind=ReleaseKind.POSTCODES), postcode=pcds)
+        .exclude(lsoa_code="")
+        .order_by("-release__imported_at", "-release_id")
+        .values_list("lsoa_code", flat=True)
+        .first()
+    )
+    if lsoa is None:
+        return None
+    decile: int | None = (
+        LsoaDeprivation.objects.filter(release__in=current.filter(kind=ReleaseKind.IMD), lsoa_code=lsoa)
+        .order_by("-release__imported_at", "-release_id")
+        .values_list("imd_decile", flat=True)
+        .first()
+    )
+    return decile

@@ -154,13 +154,20 @@ def activity_get(*, user: User, pk: int) -> Activity:
     return activity
 
 
+def _with_photo_consent(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Each registration with ``photos_ok``: whether the pupil's consent to photographs is current today, so the
+    register tells whoever holds the camera (a withdrawal shows at once)."""
+    consenting = Pupil.objects.filter(pk=OuterRef("pupil_id")).filter(pupils_with_consent(ConsentPurpose.PHOTOGRAPHS))
+    return registrations.annotate(photos_ok=Exists(consenting))
+
+
 def activity_register(*, activity: Activity) -> QuerySet[Registration]:
-    return Registration.objects.filter(activity=activity).select_related("pupil__school")
+    return _with_photo_consent(Registration.objects.filter(activity=activity).select_related("pupil__school"))
 
 
 def registration_get(*, user: User, pk: int) -> Registration:
     require_coordinator(user)
-    registration = Registration.objects.select_related("pupil", "activity").filter(pk=pk).first()
+    registration = _with_photo_consent(Registration.objects.select_related("pupil", "activity")).filter(pk=pk).first()
     if registration is None:
         raise Http404
     return registration
@@ -351,6 +358,16 @@ def funnel(*, user: User, cohort: str = "") -> dict[str, Any]:
     participants = pupils.exclude(status__in=[PupilStatus.DECLINED, PupilStatus.WAITLISTED, PupilStatus.APPLIED])
     comparator = pupils.filter(status__in=[PupilStatus.DECLINED, PupilStatus.WAITLISTED],
                                programme__keeps_comparator=True)
+    # The comparator group split the same way, so each criterion's participants can be read against it.
+    comparator_by_criterion = [FunnelRow(label, _funnel_counts(comparator.filter(q))) for label, q in criteria]
+    cohorts = list(OutreachProgramme.objects.values_list("cohort", flat=True).distinct().order_by("cohort"))
+    by_cohort = []
+    for name in cohorts if not cohort else [cohort]:
+        in_cohort = Pupil.objects.filter(programme__cohort=name)
+        by_cohort.append(FunnelRow(f"{name}: participants", _funnel_counts(in_cohort.filter(
+            pk__in=participants.values("pk")))))
+        by_cohort.append(FunnelRow(f"{name}: comparator", _funnel_counts(in_cohort.filter(
+            pk__in=comparator.values("pk")))))
     rules = Counter(pupils.filter(eligible=True).values_list("eligibility_rule", flat=True))
     return {
         "stages": FUNNEL_STAGES,
@@ -361,8 +378,10 @@ def funnel(*, user: User, cohort: str = "") -> dict[str, Any]:
         ],
         "by_route": by_route,
         "by_criterion": by_criterion,
+        "comparator_by_criterion": comparator_by_criterion,
+        "by_cohort": by_cohort,
         "rules": sorted(rules.items()),
-        "cohorts": list(OutreachProgramme.objects.values_list("cohort", flat=True).distinct().order_by("cohort")),
+        "cohorts": cohorts,
     }
 
 

@@ -56,18 +56,28 @@ def organisation_list(
     focus_area: str = "",
     language: str = "",
     area: str = "",
+    contact_role: str = "",
     stage: str = "",
     safeguarding: str = "",
     min_capacity: str = "",
+    max_capacity: str = "",
 ) -> QuerySet[Organisation]:
     organisations = organisations_visible_to(user=user)
     if q:
+        # Free text reaches every descriptive field of the directory: the organisation itself, what it serves,
+        # its languages (by name or code) and its contacts (name, job title and role in the partnership).
         organisations = organisations.filter(
             Q(name__icontains=q)
             | Q(description__icontains=q)
             | Q(populations__name__icontains=q)
             | Q(focus_areas__name__icontains=q)
+            | Q(languages__name__icontains=q)
+            | Q(languages__code__iexact=q)
             | Q(areas_served__icontains=q)
+            | Q(postcode__istartswith=q)
+            | Q(contacts__name__icontains=q)
+            | Q(contacts__job_title__icontains=q)
+            | Q(contacts__role__icontains=q)
         )
     if kind:
         organisations = organisations.filter(kind=kind)
@@ -79,6 +89,10 @@ def organisation_list(
         organisations = organisations.filter(languages__code=language)
     if area:
         organisations = organisations.filter(Q(areas_served__icontains=area) | Q(postcode__istartswith=area))
+    if contact_role:
+        organisations = organisations.filter(
+            Q(contacts__role__icontains=contact_role) | Q(contacts__job_title__icontains=contact_role)
+        )
     if stage:
         organisations = organisations.filter(partnerships__stage=stage)
     if safeguarding == "due":
@@ -92,6 +106,8 @@ def organisation_list(
         organisations = organisations.filter(safeguarding_policy_date__gte=year_ago)
     if min_capacity.isdigit():
         organisations = organisations.filter(capacity_per_year__gte=int(min_capacity))
+    if max_capacity.isdigit():
+        organisations = organisations.filter(capacity_per_year__lte=int(max_capacity))
     return (
         organisations.distinct()
         .annotate(partnership_count=Count("partnerships", distinct=True))

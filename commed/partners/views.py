@@ -31,7 +31,8 @@ EDITORS = tuple(PARTNER_EDITOR_ROLES)
 @roles_required(*DIRECTORY_ROLES)
 def organisation_list(request: AuthedRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "").strip() for key in (
-        "q", "kind", "population", "focus_area", "language", "area", "stage", "safeguarding", "min_capacity")}
+        "q", "kind", "population", "focus_area", "language", "area", "contact_role", "stage", "safeguarding",
+        "min_capacity", "max_capacity")}
     organisations = selectors.organisation_list(user=request.user, **filters)
     context = {
         "organisations": organisations,

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from commed.core.demo import DemoContext, academic_year
+from commed.links.services import link_record_use
 from commed.partners.models import Organisation
 from commed.programmes import services
 from commed.programmes.models import Cohort, Project, ProjectStage
@@ -112,6 +113,35 @@ def _project(
     return project
 
 
+FEEDBACK = [
+    ("Punctual, kind and keen to listen to our members.", "The sessions were full and members still use the leaflet.",
+     "We were asked what we needed before anything was planned."),
+    ("Some students were shy at first but grew in confidence.", "Useful, though the second session was rushed.",
+     "We would like to hear from the school between projects, not only in September."),
+    ("They adapted when our volunteers were off sick.", "Our newsletter now carries their advice page.",
+     "A good partnership; more notice of the dates would help our volunteers."),
+]
+
+
+def _feedback(ctx: DemoContext, project: Project, organisation: Organisation, tutor: Any) -> None:
+    """The partner's feedback through a signed link, and both sides' partnership check-in, for a past project."""
+    contact = organisation.contacts.first()
+    if contact is None:
+        return
+    issued = services.feedback_link_issue(actor=tutor, project=project, contact=contact)
+    about_students, about_project, about_partnership = ctx.rng.choice(FEEDBACK)
+    partner_answers = {key: ctx.rng.randint(2, 5) for key, _ in services.CHECKIN_QUESTIONS}
+    services.partner_feedback_submit(
+        project=project, organisation=organisation, name=contact.name, link=issued.link,
+        about_students=about_students, about_project=about_project, about_partnership=about_partnership,
+        would_host_again=ctx.rng.random() < 0.85, answers=partner_answers,
+    )
+    link_record_use(link=issued.link, action="submitted", consume=True)
+    # The school tends to rate the partnership a little higher than the partner does: the gap is the point.
+    school_answers = {key: min(5, value + ctx.rng.choice([0, 0, 1, 1, 2])) for key, value in partner_answers.items()}
+    services.checkin_submit(project=project, side="school", by=tutor, answers=school_answers)
+
+
 def seed(ctx: DemoContext) -> None:
     lead = ctx.users["lead"]
     organisations: list[Organisation] = ctx.extra["organisations"]
@@ -153,6 +183,8 @@ def seed(ctx: DemoContext) -> None:
                     do_differently="Ask the partner earlier what they need from us.",
                     consent=ctx.rng.choice(["private", "tutor", "partner", "research"]),
                 )
+            if offset < 0 and index % 2 == 0:
+                _feedback(ctx, project, organisation, tutor)
     # A few open proposals for the next cohort.
     for index, organisation in enumerate(hosts[5:9]):
         need = NEEDS[(index + 3) % len(NEEDS)]

@@ -38,6 +38,7 @@ from commed.programmes.models import (
     Opportunity,
     Output,
     OutputFile,
+    PartnerFeedback,
     Party,
     Plan,
     PlanSection,
@@ -145,6 +146,18 @@ class SignatureState:
     signature: PlanSignature | None
 
 
+@dataclass(frozen=True)
+class ShareRow:
+    """One party's part in the plan: of the current text, of the accepted change requests, and of the versions."""
+
+    party: str
+    label: str
+    text_percent: int
+    accepted: int
+    accepted_percent: int
+    versions: int
+
+
 @dataclass
 class PlanOverview:
     plan: Plan
@@ -157,7 +170,7 @@ class PlanOverview:
     voided: list[PlanSignature]
     shares: dict[str, float]
     accepted_changes: dict[str, int]
-    share_rows: list[tuple[str, int, int]] = field(default_factory=list)
+    share_rows: list[ShareRow] = field(default_factory=list)
 
     @property
     def is_agreed(self) -> bool:
@@ -181,6 +194,12 @@ def plan_authorship(*, plan: Plan) -> tuple[dict[str, float], dict[str, int]]:
     return shares, accepted
 
 
+def accepted_change_shares(accepted: dict[str, int]) -> dict[str, float]:
+    """Each party's share (0..1) of the change requests that another party accepted."""
+    total = sum(accepted.values())
+    return {party: (accepted.get(party, 0) / total if total else 0.0) for party in Party.values}
+
+
 def plan_overview(*, plan: Plan) -> PlanOverview:
     current = plan.current_version
     comments = list(plan.comments.select_related("version"))
@@ -198,7 +217,15 @@ def plan_overview(*, plan: Plan) -> PlanOverview:
     signatures = [SignatureState(party=p, label=str(Party(p).label), signature=by_party.get(p)) for p in Party.values]
     versions = list(plan.versions.select_related("author", "base").order_by("-number"))
     shares, accepted = plan_authorship(plan=plan)
-    share_rows = [(str(Party(p).label), round(shares.get(p, 0.0) * 100), accepted.get(p, 0)) for p in Party.values]
+    accepted_shares = accepted_change_shares(accepted)
+    share_rows = [
+        ShareRow(
+            party=p, label=str(Party(p).label), text_percent=round(shares.get(p, 0.0) * 100),
+            accepted=accepted.get(p, 0), accepted_percent=round(accepted_shares[p] * 100),
+            versions=sum(1 for v in versions if v.party == p and v.status == VersionStatus.CURRENT_LINE),
+        )
+        for p in Party.values
+    ]
     return PlanOverview(
         plan=plan,
         current=current,
@@ -276,6 +303,16 @@ def output_file_get_for_user(*, user: User, pk: int) -> OutputFile:
         raise Http404
     project_get_for_user(user=user, pk=stored.output.project_id)
     return stored
+
+
+def feedback_for(*, user: User, project: Project) -> QuerySet[PartnerFeedback]:
+    """Staff of the project read every partner's feedback; a partner reads their own organisation's; students none."""
+    feedback = project.feedback.select_related("organisation")
+    if user.role == Role.PARTNER:
+        return feedback.filter(organisation__contacts__user=user).distinct()
+    if user.role == Role.STUDENT or not user.is_active:
+        return feedback.none()
+    return feedback
 
 
 def outputs_for(*, project: Project) -> QuerySet[Output]:
@@ -479,14 +516,21 @@ def cohort_board(
         if current is not None and not plan.is_agreed:
             have = signed.get(current.pk, set())
             awaiting = [str(Party(p).label) for p in Party.values if p not in have]
+        # A complete project has nothing overdue any more (as in `milestones_overdue` and the reminders).
+        overdue = [] if project.stage == ProjectStage.COMPLETE else list(getattr(project, "overdue_milestones", []))
         columns[project.stage].rows.append(BoardRow(
-            group=group, project=project, overdue=list(getattr(project, "overdue_milestones", [])),
+            group=group, project=project, overdue=overdue,
             awaiting=awaiting, agreed=plan.is_agreed,
         ))
     ordered = [columns[value] for value, _ in ProjectStage.choices]
     if columns[""].rows:
         ordered.insert(0, columns[""])
     return ordered
+
+
+def board_awaiting(*, columns: list[BoardColumn]) -> list[BoardRow]:
+    """The board's rows whose current plan version still lacks a party's signature, in stage order."""
+    return [row for column in columns for row in column.rows if row.awaiting]
 
 
 def cohort_tutors(*, cohort: Cohort) -> QuerySet[User]:

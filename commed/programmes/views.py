@@ -121,6 +121,7 @@ def cohort_board(request: AuthedRequest, pk: int) -> HttpResponse:
                                      stage=request.GET.get("stage", "").strip(),
                                      tutor=request.GET.get("tutor", "").strip())
     context = {"cohort": cohort, "columns": columns, "form": form,
+               "awaiting": selectors.board_awaiting(columns=columns),
                "opportunities": cohort.opportunities.select_related("organisation"),
                "projects": cohort.projects.prefetch_related("organisations")}
     template = "programmes/_board.html" if request.htmx else "programmes/cohort_board.html"
@@ -314,7 +315,7 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "reflections": selectors.reflections_for_project(user=user, project=project),
         "stage_form": StageForm(initial={"stage": project.stage}),
         "stage_changes": project.stage_changes.select_related("by")[:10],
-        "feedback": project.feedback.all() if user.role != Role.STUDENT else [],
+        "feedback": selectors.feedback_for(user=user, project=project),
         "gaps": selectors.checkin_gaps(project=project),
         "today": timezone.localdate(),
     })

@@ -4,6 +4,15 @@ Import is atomic: the core reader validates the whole archive first (zip limits,
 and raises `RefiQdaError` naming the entry and element; nothing is written unless every row can be. GUIDs and
 positions are kept, so a round trip gives back the same identities. The identity link and the pseudonymisation
 log are never exported. Every export is audited.
+
+What the study keeps of a project: users (as coders), the codebook with hierarchy, colours and `isCodable`
+(a description's "Include:", "Exclude:", "Examples:" paragraphs go back to their fields), variables, cases (as
+participants, with their values and sources), text sources, selections with their codings and coders, notes
+(as memos on the document, code, segment or study they are attached to, by NoteRef or by a Link from the note,
+as NVivo does), and source variables (MAXQDA: as attributes of the source's participant). Everything else is
+listed in the report as "not kept: ...": sets, other links, selections without a coding, cases' code and
+selection references, descriptions of cases, sources and selections; the core reader's deviations and losses
+(media sources, graphs, unreadable paths) come first.
 """
 
 from __future__ import annotations
@@ -59,7 +68,10 @@ def _read_project(data: bytes, filename: str) -> rq.Project:
 
 
 def _read_codebook(data: bytes, filename: str) -> rq.Codebook:
+    """A `.qdc`, or QualCoder's plain-text codebook (`.txt`: `category>>code<TAB>memo` a line)."""
     try:
+        if filename.lower().endswith(".txt"):
+            return rq.read_codebook_text(data, filename)
         return rq.read_codebook(data)
     except ValueError as exc:
         raise ImportFailed(f"{filename}: {exc}") from exc
@@ -88,8 +100,10 @@ def _import_codes(study: Study, by: User | None, codes: list[rq.Code], filename:
         colour = (node.color or "").upper()
         if len(colour) == 4:  # #RGB -> #RRGGBB
             colour = "#" + "".join(ch * 2 for ch in colour[1:])
+        parts = _split_description(node.description or "")
         code = services.code_create(
-            study=study, by=None, name=node.name or "(unnamed)", parent=parent, definition=node.description or "",
+            study=study, by=None, name=node.name or "(unnamed)", parent=parent, definition=parts["definition"],
+            inclusion=parts["inclusion"], exclusion=parts["exclusion"], examples=parts["examples"],
             colour=colour if re.fullmatch(r"#[0-9A-F]{6}", colour) else "", guid=node.guid,
             is_codable=node.is_codable,
         )
@@ -98,11 +112,35 @@ def _import_codes(study: Study, by: User | None, codes: list[rq.Code], filename:
     return made
 
 
+_LABELS = {"Include": "inclusion", "Exclude": "exclusion", "Examples": "examples"}
+_LABELLED = re.compile(r"\n\n(?=(?:Include|Exclude|Examples): )")
+
+
+def _split_description(text: str) -> dict[str, str]:
+    """The code's fields from a REFI-QDA description; the inverse of `_description` (labelled paragraphs
+    "Include: ...", "Exclude: ...", "Examples: ..." after the definition), so a round trip keeps them apart."""
+    fields = {"definition": "", "inclusion": "", "exclusion": "", "examples": ""}
+    pieces = _LABELLED.split(text)
+    if pieces and not re.match(r"(?:Include|Exclude|Examples): ", pieces[0]):
+        fields["definition"] = pieces.pop(0)
+    for piece in pieces:
+        label, _, value = piece.partition(": ")
+        name = _LABELS[label]
+        fields[name] = f"{fields[name]}\n\n{value}" if fields[name] else value
+    return fields
+
+
+def _sets_not_kept(sets: list[rq.Set]) -> list[str]:
+    return [f"not kept: Set {s.guid} ({s.name!r}, {len(s.member_codes)} codes, {len(s.member_sources)} sources, "
+            f"{len(s.member_notes)} notes): commed has no sets of codes or documents" for s in sets]
+
+
 @transaction.atomic
 def codebook_import(*, study: Study, by: User | None, data: bytes, filename: str) -> ExchangeReport:
     codebook = _read_codebook(data, filename)
     made = _import_codes(study, by, codebook.codes, filename)
-    report = ExchangeReport(study=study, codes=len(made), messages=_report_lines(codebook.report))
+    report = ExchangeReport(study=study, codes=len(made),
+                            messages=_report_lines(codebook.report) + _sets_not_kept(codebook.sets))
     audit_record(actor=by, action=Action.CREATE, obj=study, summary=f"codebook {filename} imported: {len(made)} codes")
     return report
 
@@ -129,12 +167,14 @@ def project_import(*, study: Study, by: User | None, data: bytes, filename: str)
     # Cases become participants of the register.
     case_of_source: dict[str, Participant] = {}
     for case in project.cases:
-        code = re.sub(r"[^\w.\-]", "_", (case.name or "case").strip())[:40] or "case"
-        base, n = code, 1
-        while Participant.objects.filter(study=study, code__iexact=code).exists():
-            n += 1
-            code = f"{base[:36]}_{n}"
-        participant = Participant.objects.create(study=study, code=code, guid=case.guid, created_at=now)
+        participant = Participant.objects.create(study=study, code=_free_code(study, case.name or "case"),
+                                                 guid=case.guid, created_at=now)
+        if case.description:
+            report.messages.append(f"not kept: the description of Case {case.guid} ({case.name!r})")
+        if case.code_refs or case.selection_refs:
+            report.messages.append(
+                f"not kept: Case {case.guid} ({case.name!r}) refers to {len(case.code_refs)} codes and "
+                f"{len(case.selection_refs)} selections; commed links a participant to documents and turns only")
         for value in case.variable_values:
             if value.variable_guid in variables:
                 ParticipantValue.objects.create(participant=participant, variable=variables[value.variable_guid],
@@ -142,6 +182,30 @@ def project_import(*, study: Study, by: User | None, data: bytes, filename: str)
         for source_guid in case.source_refs:
             case_of_source.setdefault(source_guid, participant)
         report.participants += 1
+    # Variables on sources (MAXQDA's document variables) become attributes of the source's participant: its
+    # case's, or a participant made for the source.
+    for source in project.sources:
+        if not source.variable_values:
+            continue
+        holder = case_of_source.get(source.guid)
+        if holder is None:
+            holder = Participant.objects.create(
+                study=study, code=_free_code(study, source.name or "source"), created_at=now)
+            case_of_source[source.guid] = holder
+            report.participants += 1
+            report.messages.append(
+                f"deviation: TextSource {source.guid} ({source.name!r}) has variables but no case: they are kept "
+                f"as attributes of a new participant {holder.code}")
+        for value in source.variable_values:
+            known = variables.get(value.variable_guid)
+            if known is None:
+                continue
+            _, created = ParticipantValue.objects.get_or_create(participant=holder, variable=known,
+                                                                defaults={"value": value.value[:500]})
+            if not created:
+                report.messages.append(
+                    f"not kept: value {value.value[:40]!r} of variable {known.name!r} on TextSource "
+                    f"{source.guid}: participant {holder.code} has a value already")
     # Sources and their codings.
     _check_free(study, Document, [s.guid for s in project.sources], "document", filename)
     by_label = {p.code.lower(): p for p in Participant.objects.filter(study=study)}
@@ -160,6 +224,7 @@ def project_import(*, study: Study, by: User | None, data: bytes, filename: str)
 
     documents: dict[str, Document] = {}
     selection_targets: dict[str, Coding] = {}
+    note_targets: dict[str, tuple[str, Any]] = {}
     rows: list[Coding] = []
     for source in project.sources:
         document = Document.objects.create(
@@ -180,6 +245,13 @@ def project_import(*, study: Study, by: User | None, data: bytes, filename: str)
             spans.append((None, 0, len(source.text), source.codings))
         for sel, start, end, codings in spans:
             turn = _turn_for(turns, starts, start)
+            if sel is not None and not codings:
+                report.messages.append(
+                    f"not kept: PlainTextSelection {sel.guid} ({start}-{end}) of TextSource {source.guid} has no "
+                    "coding (commed keeps coded segments only)" + ("; its notes are kept on the document"
+                                                                   if sel.note_refs else ""))
+                for ref in sel.note_refs:
+                    note_targets[ref] = ("document", document)
             for coding in codings:
                 row = Coding(
                     study=study, document=document, code=codes[coding.code_guid], coder=coder_for(
@@ -192,6 +264,8 @@ def project_import(*, study: Study, by: User | None, data: bytes, filename: str)
                     created_at=coding.creation_datetime or now,
                 )
                 rows.append(row)
+                for ref in coding.note_refs:
+                    note_targets[ref] = ("coding", row)
                 if sel is not None:
                     selection_targets.setdefault(sel.guid, row)
     Coding.objects.bulk_create(rows, batch_size=1000)
@@ -202,11 +276,35 @@ def project_import(*, study: Study, by: User | None, data: bytes, filename: str)
         for ref in source.note_refs:
             targets[ref] = ("document", documents[source.guid])
         for sel in source.selections:
-            for ref in sel.note_refs:
-                targets[ref] = ("coding", selection_targets.get(sel.guid))
+            if sel.guid in selection_targets:
+                for ref in sel.note_refs:
+                    targets[ref] = ("coding", selection_targets[sel.guid])
     for node in project.iter_codes():
         for ref in node.note_refs:
             targets[ref] = ("code", codes[node.guid])
+    targets.update(note_targets)
+    # NVivo joins annotations to what they annotate by a Link between the Note and the selection (or source,
+    # or code): such a link attaches the memo; every other link is reported as not kept.
+    note_guids = {note.guid for note in project.notes}
+    anchors: dict[str, tuple[str, Any]] = {
+        **{guid: ("coding", row) for guid, row in selection_targets.items()},
+        **{guid: ("document", doc) for guid, doc in documents.items()},
+        **{guid: ("code", code) for guid, code in codes.items()},
+    }
+    for link in project.links:
+        ends = [link.origin_guid, link.target_guid]
+        note_end = next((g for g in ends if g in note_guids), None)
+        other_end = next((g for g in ends if g != note_end), None)
+        if note_end is not None and other_end in anchors and note_end not in targets:
+            targets[note_end] = anchors[other_end]
+            continue
+        report.messages.append(f"not kept: Link {link.guid} ({link.name or 'unnamed'!s}) from {link.origin_guid} "
+                               f"to {link.target_guid}: commed keeps links only between a note and what it is on")
+    report.messages += _sets_not_kept(project.sets)
+    descriptions = sum(1 for s in project.sources if s.description) + sum(
+        1 for s in project.sources for sel in s.selections if sel.description)
+    if descriptions:
+        report.messages.append(f"not kept: the descriptions of {descriptions} sources and selections")
     for note in project.notes:
         kind, target = targets.get(note.guid, ("study", None))
         Memo.objects.create(
@@ -222,6 +320,16 @@ def project_import(*, study: Study, by: User | None, data: bytes, filename: str)
                           f" {report.codings} codings, {report.participants} cases, {report.memos} notes; "
                           f"{len(report.messages)} deviations or losses reported"))
     return report
+
+
+def _free_code(study: Study, name: str) -> str:
+    """A participant code made from a case or source name, unused in the study."""
+    code = re.sub(r"[^\w.\-]", "_", name.strip())[:40] or "case"
+    base, n = code, 1
+    while Participant.objects.filter(study=study, code__iexact=code).exists():
+        n += 1
+        code = f"{base[:36]}_{n}"
+    return code
 
 
 def _turn_for(turns: list[Turn], starts: list[int], offset: int) -> Turn | None:

@@ -86,8 +86,8 @@ class DocumentUploadForm(forms.Form):
                                widget=MultipleFileInput(attrs={"accept": UPLOAD_TYPES}))
     names = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                             label="Other names to remove",
-                            help_text="Comma separated; replaced by [redacted]. Names in the register are "
-                                      "replaced by their code.")
+                            help_text="Comma separated; a name is replaced by [redacted], Name=CODE by [CODE]. "
+                                      "Names in the register are replaced by their code.")
     survey_mode = forms.ChoiceField(choices=(("respondent", "One document per respondent"),
                                              ("question", "One document per question")),
                                     label="Survey CSV", required=False)
@@ -155,8 +155,8 @@ class MemoForm(forms.Form):
 
 
 class ExchangeUploadForm(forms.Form):
-    file = forms.FileField(label="REFI-QDA project (.qdpx) or codebook (.qdc)",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".qdpx,.qdc"}))
+    file = forms.FileField(label="REFI-QDA project (.qdpx) or codebook (.qdc), or a QualCoder codebook (.txt)",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".qdpx,.qdc,.txt"}))
 
 
 class VariableChoiceForm(forms.Form):

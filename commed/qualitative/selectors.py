@@ -70,12 +70,25 @@ def study_members(*, study: Study) -> QuerySet[StudyMember]:
     return study.members.select_related("user").order_by("user__last_name", "user__first_name")
 
 
+def codes_blind(*, study: Study, user: User) -> bool:
+    return StudyMember.objects.filter(study=study, user=user, blind=True).exists()
+
+
 def codings_visible(*, study: Study, user: User) -> QuerySet[Coding]:
     """Codings the user may see: all of them, or only their own when they code blind."""
     qs = Coding.objects.filter(study=study)
-    if StudyMember.objects.filter(study=study, user=user, blind=True).exists():
+    if codes_blind(study=study, user=user):
         qs = qs.filter(coder__user=user)
     return qs
+
+
+def member_not_blind(*, study: Study, user: User) -> StudyMember:
+    """The member, for pages that show every coder's codings (agreement, themes table, project export): a
+    member who codes blind gets 404 there, as they must not see the others' work."""
+    member = member_get(study=study, user=user)
+    if member.blind:
+        raise Http404
+    return member
 
 
 def document_get(*, study: Study, pk: int) -> Document:
@@ -113,11 +126,13 @@ def participant_get(*, study: Study, pk: int) -> Participant:
     return participant
 
 
-def document_list(*, study: Study) -> list[dict[str, Any]]:
+def document_list(*, study: Study, user: User | None = None) -> list[dict[str, Any]]:
+    """The documents with their numbers of codings and of codings to review (the user's own when blind)."""
+    mine = Q(codings__coder__user=user) if user is not None and codes_blind(study=study, user=user) else Q()
     rows = (
         Document.objects.filter(study=study)
-        .annotate(n_codings=Count("codings", distinct=True), n_orphans=Count(
-            "codings", filter=Q(codings__status="orphaned"), distinct=True))
+        .annotate(n_codings=Count("codings", filter=mine, distinct=True), n_orphans=Count(
+            "codings", filter=mine & Q(codings__status="orphaned"), distinct=True))
         .select_related("participant")
         .order_by("name")
     )
@@ -238,8 +253,14 @@ def orphaned_codings(*, study: Study, user: User) -> QuerySet[Coding]:
     )
 
 
-def memos_for(*, study: Study, document: Document | None = None, code: Code | None = None) -> QuerySet[Memo]:
+def memos_for(
+    *, study: Study, user: User | None = None, document: Document | None = None, code: Code | None = None
+) -> QuerySet[Memo]:
+    """Memos of the study (on a document or a code, with the memos on their segments). With `user`, memos on
+    segments the user may not see (another coder's, when they code blind) are left out."""
     qs = Memo.objects.filter(study=study).select_related("author", "coding")
+    if user is not None and codes_blind(study=study, user=user):
+        qs = qs.filter(Q(coding__isnull=True) | Q(coding__coder__user=user))
     if document is not None:
         qs = qs.filter(Q(document=document) | Q(coding__document=document))
     if code is not None:

@@ -53,6 +53,7 @@ from commed_core.transcripts import (
     pseudonymise_document,
     read_attribute_table,
     read_document,
+    read_survey_attributes,
     read_survey_csv,
 )
 
@@ -320,7 +321,7 @@ def _import_one(
     by: User | None,
     core: CoreDocument,
     replacements: dict[str, str],
-    extra_names: Sequence[str],
+    extra_names: Sequence[str | tuple[str, str]],
     by_label: dict[str, Participant],
     pseudonymise: bool,
     now: Any,
@@ -356,6 +357,16 @@ def _import_one(
     return document, len(log)
 
 
+def _extra_names(names: Iterable[str]) -> list[str | tuple[str, str]]:
+    """The researcher's list: `Name` (replaced by [redacted]) or `Name=CODE` (replaced by [CODE])."""
+    out: list[str | tuple[str, str]] = []
+    for entry in names:
+        name, _, label = entry.partition("=")
+        if name.strip():
+            out.append((name.strip(), label.strip()) if label.strip() else name.strip())
+    return out
+
+
 @transaction.atomic
 def documents_import(
     *,
@@ -366,12 +377,15 @@ def documents_import(
     pseudonymise: bool = True,
     survey_mode: str = "respondent",
 ) -> ImportResult:
-    """Import files (txt, docx, odt, pdf, vtt, srt, csv) all or nothing. Bad files raise ImportFailed naming them."""
+    """Import files (txt, docx, odt, pdf, vtt, srt, csv) all or nothing. Bad files raise ImportFailed naming them.
+
+    `extra_names` are names to remove besides the register's: `Name` becomes [redacted], `Name=CODE` [CODE].
+    """
     if by is not None:
         _coder_or_member(study, by)
     replacements = register_replacements(study=study)
     by_label = _participants_by_label(study)
-    extra = [n.strip() for n in extra_names if n.strip()]
+    extra = _extra_names(extra_names)
     result = ImportResult()
     now = timezone.now()
     for filename, data in files:
@@ -379,6 +393,9 @@ def documents_import(
             cores = _read(data, filename, survey_mode)
         except ValueError as exc:
             raise ImportFailed(str(exc) if filename in str(exc) else f"{filename}: {exc}") from exc
+        if filename.lower().endswith(".csv"):
+            result.warnings += _survey_respondents(study=study, by=by, data=data, filename=filename)
+            by_label = _participants_by_label(study)
         for core in cores:
             try:
                 document, count = _import_one(study=study, by=by, core=core, replacements=replacements,
@@ -388,8 +405,45 @@ def documents_import(
                 raise ImportFailed(str(exc) if filename in str(exc) else f"{filename}: {exc}") from exc
             result.documents.append(document)
             result.replacements += count
-            result.warnings.extend(f"{filename}: {w}" for w in core.warnings)
+            result.warnings.extend(f"{filename}: {w}" for w in document.warnings)  # pseudonymised
     return result
+
+
+def _survey_respondents(*, study: Study, by: User | None, data: bytes, filename: str) -> list[str]:
+    """The respondents of a survey CSV join the register with its other columns as attributes.
+
+    A respondent already in the register gets only the attributes it has no value for. Columns that identify a
+    person (name, e-mail, phone ...) are never kept; ids that cannot be participant codes are left out.
+    """
+    try:
+        attributes, skipped = read_survey_attributes(data, filename)
+    except ValueError as exc:
+        raise ImportFailed(str(exc) if filename in str(exc) else f"{filename}: {exc}") from exc
+    notes = [f"{filename}: column {c!r} identifies people and was not kept" for c in skipped]
+    existing = {p.code.lower(): p for p in Participant.objects.filter(study=study)}
+    added, unusable = 0, []
+    for respondent, values in attributes.items():
+        participant = existing.get(respondent.lower())
+        if participant is None:
+            if not re.fullmatch(r"[\w.\-]{1,40}", respondent):
+                unusable.append(respondent)
+                continue
+            participant = participant_create(study=study, by=by, code=respondent, attributes=values)
+            existing[respondent.lower()] = participant
+            added += 1
+            continue
+        have = set(participant.values.values_list("variable__name", flat=True))
+        missing = {k: v for k, v in values.items() if k.strip()[:120] not in have}
+        if missing:
+            _set_values(participant, missing)
+            audit_record(actor=by, action=Action.CHANGE, obj=participant,
+                         summary=f"attributes {', '.join(sorted(missing))} from {filename}")
+    if added:
+        notes.append(f"{filename}: {added} respondents added to the participant register with their attributes")
+    if unusable:
+        notes.append(f"{filename}: respondent ids {', '.join(map(repr, unusable[:5]))} cannot be participant codes;"
+                     " not added to the register")
+    return notes
 
 
 def _coder_or_member(study: Study, by: User) -> None:

@@ -72,10 +72,10 @@ def study_create(request: AuthedRequest) -> HttpResponse:
 def study_detail(request: AuthedRequest, slug: str) -> HttpResponse:
     study = _study(request, slug)
     return render(request, "qualitative/study_detail.html", _ctx(
-        request, study, documents=selectors.document_list(study=study),
+        request, study, documents=selectors.document_list(study=study, user=request.user),
         codebook=selectors.codebook_tree(study=study, user=request.user),
         orphans=selectors.orphaned_codings(study=study, user=request.user).count(),
-        memos=selectors.memos_for(study=study)[:20],
+        memos=selectors.memos_for(study=study, user=request.user)[:20],
     ))
 
 
@@ -193,7 +193,7 @@ def document_detail(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
         pieces=selectors.document_pieces(document=document, codings=codings, turns=turns),
         coding_form=CodingForm(study=study), turn_code_form=TurnCodeForm(study=study),
         participants=list(study.participants.all()),
-        memos=selectors.memos_for(study=study, document=document),
+        memos=selectors.memos_for(study=study, user=request.user, document=document),
         memo_form=MemoForm(initial={"document": document.pk}),
     ))
 
@@ -340,7 +340,8 @@ def code_detail(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "qualitative/code.html", _ctx(
         request, study, code=code, form=form,
         segments=selectors.segments_of_code(study=study, user=request.user, code=code),
-        memos=selectors.memos_for(study=study, code=code), memo_form=MemoForm(initial={"code": code.pk}),
+        memos=selectors.memos_for(study=study, user=request.user, code=code),
+        memo_form=MemoForm(initial={"code": code.pk}),
     ))
 
 
@@ -397,9 +398,7 @@ def analysis(request: AuthedRequest, slug: str) -> HttpResponse:
 @roles_required(*RESEARCHERS)
 def agreement(request: AuthedRequest, slug: str) -> HttpResponse:
     study = _study(request, slug)
-    member = selectors.member_get(study=study, user=request.user)
-    if member.blind:
-        raise Http404  # agreement shows the others' codings
+    selectors.member_not_blind(study=study, user=request.user)  # agreement shows the others' codings
     unit = request.GET.get("unit", "turn")
     if unit not in ("character", "turn", "document"):
         unit = "turn"
@@ -419,6 +418,7 @@ def review(request: AuthedRequest, slug: str) -> HttpResponse:
 @roles_required(*RESEARCHERS)
 def themes(request: AuthedRequest, slug: str) -> HttpResponse:
     study = _study(request, slug)
+    selectors.member_not_blind(study=study, user=request.user)  # quotes and counts of every coder
     return render(request, "qualitative/themes.html", _ctx(
         request, study, rows=selectors.themes_table(study=study), formats=exports.FORMATS))
 
@@ -426,6 +426,7 @@ def themes(request: AuthedRequest, slug: str) -> HttpResponse:
 @roles_required(*RESEARCHERS)
 def themes_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponse:
     study = _study(request, slug)
+    selectors.member_not_blind(study=study, user=request.user)
     if fmt not in exports.FORMATS:
         raise Http404
     data = exports.themes_table_export(study=study, by=request.user, fmt=fmt)
@@ -448,7 +449,7 @@ def exchange_page(request: AuthedRequest, slug: str) -> HttpResponse:
             try:
                 if len(data) > MAX_UPLOAD:
                     raise ImportFailed(f"{name}: the file is larger than 20 MB")
-                if name.lower().endswith(".qdc"):
+                if name.lower().endswith((".qdc", ".txt")):
                     report = exchange.codebook_import(study=study, by=request.user, data=data, filename=name)
                 else:
                     report = exchange.project_import(study=study, by=request.user, data=data, filename=name)
@@ -466,6 +467,7 @@ def exchange_page(request: AuthedRequest, slug: str) -> HttpResponse:
 @roles_required(*RESEARCHERS)
 def export_qdpx(request: AuthedRequest, slug: str) -> HttpResponse:
     study = _study(request, slug)
+    selectors.member_not_blind(study=study, user=request.user)  # the project holds every coder's codings
     data = exchange.project_export(study=study, by=request.user)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{study.slug}.qdpx"'

@@ -51,7 +51,7 @@ def test_no_spec_names_a_url_that_does_not_exist() -> None:
     assert not stale, f"Access specs for URLs that no longer exist: {sorted(stale)}"
 
 
-def _request(client, spec: UrlSpec, personas, kwargs):  # type: ignore[no-untyped-def]
+def _request(client, spec: UrlSpec, personas, kwargs):
     url = reverse(spec.name, kwargs=kwargs or None)
     if spec.method == "post":
         return client.post(url, spec.data(personas) if spec.data else {})
@@ -59,7 +59,7 @@ def _request(client, spec: UrlSpec, personas, kwargs):  # type: ignore[no-untype
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[spec.name for spec in SPECS])
-def test_url_access(spec: UrlSpec, personas) -> None:  # type: ignore[no-untyped-def]
+def test_url_access(spec: UrlSpec, personas) -> None:
     failures = []
     anonymous = personas.client("anonymous")
     kwargs = spec.own(personas, "lead") if spec.own else None

@@ -91,19 +91,17 @@ class Model:
             self._v.append(coef)
         return i
 
-    def solve(
+    def _highs(
         self,
-        *,
-        cost: npt.NDArray[np.float64] | None = None,
-        lower: npt.NDArray[np.float64] | None = None,
-        upper: npt.NDArray[np.float64] | None = None,
-        integer: bool = True,
-        time_limit: float = 30.0,
-        mip_gap: float = 0.0,
-        start: npt.NDArray[np.float64] | None = None,
-    ) -> Result:
-        """Solve once with HiGHS (one thread, fixed seed: deterministic unless the time limit cuts in)."""
-        t0 = time.perf_counter()
+        cost: npt.NDArray[np.float64] | None,
+        lower: npt.NDArray[np.float64] | None,
+        upper: npt.NDArray[np.float64] | None,
+        integrality: npt.NDArray[np.int32],
+        time_limit: float,
+        mip_gap: float,
+        abs_gap: float,
+    ) -> highspy.Highs:
+        """A Highs instance holding this model (one thread, seed 0)."""
         n, m = self.num_cols, len(self.row_lower)
         a = sparse.csc_matrix(
             (np.asarray(self._v, dtype=np.float64), (np.asarray(self._r), np.asarray(self._c))), shape=(m, n)
@@ -115,15 +113,12 @@ class Model:
         h.setOptionValue("threads", 1)
         h.setOptionValue("time_limit", max(float(time_limit), 0.01))
         h.setOptionValue("mip_rel_gap", float(mip_gap))
-        h.setOptionValue("mip_abs_gap", 1e-6)
+        h.setOptionValue("mip_abs_gap", float(abs_gap))
         for opt, val in _EXTRA_OPTIONS.items():
             h.setOptionValue(opt, val)
         c = np.asarray(self.cost if cost is None else cost, dtype=np.float64)
         lo = np.asarray(self.lower if lower is None else lower, dtype=np.float64)
         hi = np.asarray(self.upper if upper is None else upper, dtype=np.float64)
-        integrality = np.asarray(self.integer, dtype=np.int32)
-        if not integer:
-            integrality = np.zeros(n, dtype=np.int32)
         h.passModel(
             n,
             m,
@@ -141,6 +136,83 @@ class Model:
             a.data.astype(np.float64),
             integrality,
         )
+        return h
+
+    def separate(
+        self,
+        candidates: Sequence[tuple[int, int, float]],
+        *,
+        cost: npt.NDArray[np.float64],
+        time_limit: float,
+        max_rounds: int = 30,
+    ) -> tuple[list[int], float, npt.NDArray[np.float64] | None]:
+        """Cutting planes on the LP relaxation: ``candidates`` are rows ``x[j] - cap * x[k] <= 0``
+        (valid for every integral solution); repeatedly solve the LP and add the ones its optimum
+        breaks, warm-starting each round, until none is broken (or the time/round limit). The rows
+        found are added to the model; returns their candidate indices, the last LP objective and the last
+        LP solution (``None`` if no LP was solved to optimality)."""
+        t0 = time.perf_counter()
+        if not candidates:
+            return [], float("nan"), None
+        cj = np.asarray([c[0] for c in candidates], dtype=np.int32)
+        ck = np.asarray([c[1] for c in candidates], dtype=np.int32)
+        cap = np.asarray([c[2] for c in candidates], dtype=np.float64)
+        h = self._highs(cost, None, None, np.zeros(self.num_cols, dtype=np.int32), time_limit, 0.0, 1e-6)
+        rest = np.arange(len(candidates))
+        chosen: list[int] = []
+        last: npt.NDArray[np.float64] | None = None
+        obj = float("nan")
+        for _ in range(max_rounds):
+            left = time_limit - (time.perf_counter() - t0)
+            if left <= 0.05:
+                break
+            h.setOptionValue("time_limit", left)
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                break
+            obj = float(h.getInfo().objective_function_value)
+            v = np.asarray(h.getSolution().col_value, dtype=np.float64)
+            last = v
+            broken = v[cj[rest]] - cap[rest] * v[ck[rest]] > 1e-6
+            new = rest[broken]
+            if new.size == 0:
+                break
+            k = int(new.size)
+            idx = np.empty(2 * k, dtype=np.int32)
+            idx[0::2], idx[1::2] = cj[new], ck[new]
+            val = np.empty(2 * k, dtype=np.float64)
+            val[0::2], val[1::2] = 1.0, -cap[new]
+            h.addRows(
+                k, np.full(k, -INF), np.zeros(k), 2 * k, np.arange(0, 2 * k, 2, dtype=np.int32), idx, val
+            )
+            chosen.extend(int(i) for i in new)
+            rest = rest[~broken]
+        for i in chosen:
+            self.add_row([(int(cj[i]), 1.0), (int(ck[i]), -float(cap[i]))], -INF, 0.0)
+        return chosen, obj, last
+
+    def solve(
+        self,
+        *,
+        cost: npt.NDArray[np.float64] | None = None,
+        lower: npt.NDArray[np.float64] | None = None,
+        upper: npt.NDArray[np.float64] | None = None,
+        integer: bool = True,
+        time_limit: float = 30.0,
+        mip_gap: float = 0.0,
+        abs_gap: float = 1e-6,
+        start: npt.NDArray[np.float64] | None = None,
+    ) -> Result:
+        """Solve once with HiGHS (one thread, fixed seed: deterministic unless the time limit cuts in).
+
+        ``abs_gap``: stop when best solution - bound <= abs_gap; pass just under 1 when every feasible
+        objective value is known to be an integer (then such a solution is optimal)."""
+        t0 = time.perf_counter()
+        n = self.num_cols
+        integrality = np.asarray(self.integer, dtype=np.int32)
+        if not integer:
+            integrality = np.zeros(n, dtype=np.int32)
+        h = self._highs(cost, lower, upper, integrality, time_limit, mip_gap, abs_gap)
         if start is not None and integrality.any():
             h.setSolution(n, np.arange(n, dtype=np.int32), np.asarray(start, dtype=np.float64))
         h.run()

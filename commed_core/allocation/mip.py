@@ -20,6 +20,30 @@ fix the integers and re-solve the LP by simplex to read off an integral assignme
 integer variables at (projects x classes) instead of (students x projects), removes the symmetry
 between interchangeable students, and lets HiGHS branch on what actually matters.
 
+The counts of a project need not even be integer when its rows split the classes in at most one way
+(one no-isolation attribute, or one required language, not both): with the binaries fixed, the rows
+type -> (p, class) -> (p, value) -> p -> partner form a laminar family, i.e. a network flow, integral
+by itself. Only projects with two crossing splits (isolation and a language, or two attributes) keep
+integer counts.
+
+Strengthening. The aggregated rows alone give a weak LP (a lone student can "half-open" a project,
+two students each half in a project make a minority of one): for every flow of at most k students
+into p, ``x <= k * open_p`` and ``x <= k * y[p,v]`` (its class's value v) are valid. There is one per
+flow, so they are added by a cutting-plane loop on the LP (``Model.separate``) only where the LP
+breaks them -- about a fifth of them on the benchmark instances, with the same LP bound.
+
+Integral objective. Every objective here (rank**2 sums, counts of students) is an integer at every
+optimum (by the total unimodularity above), so HiGHS stops as soon as the incumbent is within
+``INT_GAP`` (< 1) of the bound: that incumbent is optimal.
+
+Independent parts (``_components``): students, projects and partners that share no edge (a ranked
+or reachable project, a partner, a together/apart/lock rule) are solved separately; a lexicographic
+minimum of a sum over independent parts is the sum of the parts' minima.
+
+Heuristic start: a rule-respecting greedy allocation (``_greedy``) and a rounding of the LP
+(``_round_lp``: open/values fixed from the LP, the rest re-solved), the better given to HiGHS as its
+first incumbent, and returned (polished) if HiGHS finds nothing within the time limit.
+
 Non-ranked placement (``fallback_rank``) goes through one aggregated node per (locality, class): a
 type sends ``f[t]`` students to its node, the node sends ``z[p,g]`` to any project of its locality,
 at the fallback cost -- still a network, so still integral. Students in together/apart pairs and
@@ -34,20 +58,30 @@ minimises the maximum rank first. Each stage fixes the previous optimum as a con
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
+from ._greedy import greedy_allocation
 from ._highs import INF, Model, Result
 from .problem import Problem
 
 __all__ = ["MipOutcome", "solve_mip"]
 
 Progress = Callable[[str, float], None]
+
+# Every objective here (rank costs rank**2, counts of students) takes integer values at every
+# optimum: once the class counts are integral, the rest is a totally unimodular network (see above).
+# So a solution within 0.999 of the bound is optimal, and HiGHS may stop there (mip_abs_gap).
+INT_GAP = 0.999
+POLISH_SECONDS = 10.0
+SEPARATION_SHARE = 0.5  # most of the time limit the cutting-plane LP loop may use
+INTEGER_COUNTS = False  # experiments: force integer class counts everywhere
 
 
 @dataclass
@@ -76,6 +110,17 @@ class _Built:
     int_cols: list[int]
     fallback_rank: int
     level_cols: dict[int, list[int]]  # effective rank -> columns placing one student at it
+    vubs: list[tuple[int, int, float]]  # candidate rows col <= cap * binary (see build)
+    # to write an allocation as column values (a MIP start): student -> type, type -> class and
+    # fallback group, (project, class) -> count column, project -> open column, (project, attribute
+    # index, value) -> y column
+    student_type: dict[str, int] = field(default_factory=dict)
+    type_class: list[int] = field(default_factory=list)
+    type_gi: dict[int, int] = field(default_factory=dict)
+    count_col: dict[tuple[str, int], int] = field(default_factory=dict)
+    open_of: dict[str, int] = field(default_factory=dict)
+    y_of: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    class_keys: list[tuple[tuple[str | None, ...], tuple[str, ...]]] = field(default_factory=list)
 
 
 def _class_key(
@@ -92,11 +137,13 @@ def _cost(rank: int) -> float:
     return float(rank * rank)
 
 
-def build(problem: Problem) -> _Built:
-    """Build the aggregated model (documented in the module docstring)."""
+def build(problem: Problem, fb_eff: int | None = None) -> _Built:
+    """Build the aggregated model (documented in the module docstring). ``fb_eff`` overrides the rank
+    charged for a non-ranked placement (a part of a problem charges what the whole problem would)."""
     rules = problem.rules
     fb = rules.fallback_rank
-    fb_eff = fb if fb is not None else problem.max_rank + 1
+    if fb_eff is None:
+        fb_eff = fb if fb is not None else problem.max_rank + 1
     langs = sorted({lang for p in problem.projects for lang in p.requires_languages})
     special: set[str] = set(rules.locked)
     for grp in rules.together:
@@ -117,6 +164,8 @@ def build(problem: Problem) -> _Built:
 
     # reach[p][c] = how many students of class c could end up in p (bounds the count variable)
     reach: dict[str, dict[int, int]] = {p.id: defaultdict(int) for p in problem.projects}
+    # inflow[p] = (column, class, most students it can carry) for every flow into p (strengthening rows)
+    inflow: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     level_cols: dict[int, list[int]] = defaultdict(list)
 
     def loc_key(sid: str) -> str | None:
@@ -157,6 +206,10 @@ def build(problem: Problem) -> _Built:
     f_cols: dict[int, int] = {}
     u_cols: list[tuple[int, int]] = []
     groups: dict[tuple[str | None, int], int] = {}
+    type_gi: dict[int, int] = {}
+    count_col: dict[tuple[str, int], int] = {}
+    open_of: dict[str, int] = {}
+    y_of: dict[tuple[str, int, str], int] = {}
     group_types: dict[int, list[int]] = defaultdict(list)
     for t, members in enumerate(type_members):
         size = float(len(members))
@@ -166,6 +219,7 @@ def build(problem: Problem) -> _Built:
         for pid, rank in type_allowed[t]:
             j = m.col(_cost(rank), 0.0, size, False, [(row, 1.0), (("link", pid, c), 1.0)])
             x_cols.append((j, t, pid, rank))
+            inflow[pid].append((j, c, len(members)))
             level_cols[rank].append(j)
             reach[pid][c] += len(members)
         if fb is not None:
@@ -173,6 +227,7 @@ def build(problem: Problem) -> _Built:
             if gkey not in groups:
                 groups[gkey] = len(groups)
             gi = groups[gkey]
+            type_gi[t] = gi
             f_cols[t] = m.col(0.0, 0.0, size, False, [(row, 1.0), (("group", gi), 1.0)])
             group_types[gi].append(t)
         u_cols.append((m.col(0.0, 0.0, size, False, [(row, 1.0), (("unassigned",), 1.0)]), t))
@@ -186,6 +241,7 @@ def build(problem: Problem) -> _Built:
                 _cost(fb_eff), 0.0, float(gsize), False, [(("group", gi), -1.0), (("link", pid, c), 1.0)]
             )
             z_cols.append((j, gi, pid))
+            inflow[pid].append((j, c, gsize))
             level_cols[fb_eff].append(j)
             reach[pid][c] += gsize
     # --- special students: one binary per allowed project
@@ -214,6 +270,7 @@ def build(problem: Problem) -> _Built:
         for pid, rank in options:
             j = m.col(_cost(rank), 0.0, 1.0, True, [(srow, 1.0), (("link", pid, c), 1.0)])
             sx_cols.append((j, s.id, pid, rank))
+            inflow[pid].append((j, c, 1))
             scol[(s.id, pid)] = j
             int_cols.append(j)
             reach[pid][c] += 1
@@ -241,16 +298,23 @@ def build(problem: Problem) -> _Built:
 
     # --- per project: class counts and the side rules on them
     partner_rows: dict[str, list[int]] = defaultdict(list)
+    vubs: list[tuple[int, int, float]] = []
     for p in problem.projects:
         counts: dict[int, int] = {}
+        # With at most one way of splitting p's classes (one no-isolation attribute, or one required
+        # language), the rows on p's counts form a laminar family: once the binaries are fixed, the
+        # flow through p is a network flow and integral without integer counts (see module docstring).
+        exact_counts = INTEGER_COUNTS or len(rules.no_isolation) + len(p.requires_languages) > 1
         for c, k in sorted(reach[p.id].items()):
             if k <= 0:
                 continue
             hi = float(min(p.max, k))
-            j = m.col(0.0, 0.0, hi, True, [(("link", p.id, c), -1.0)])
+            j = m.col(0.0, 0.0, hi, exact_counts, [(("link", p.id, c), -1.0)])
             m.set_row_bounds(("link", p.id, c), 0.0, 0.0)
             counts[c] = j
-            int_cols.append(j)
+            count_col[(p.id, c)] = j
+            if exact_counts:
+                int_cols.append(j)
         partner_rows[p.partner].extend(counts.values())
         total = [(j, 1.0) for j in counts.values()]
         can_be_empty = p.may_close or p.min == 0
@@ -259,6 +323,7 @@ def build(problem: Problem) -> _Built:
             m.add_row(total, float(p.min), float(p.max))
         elif p.requires_languages or p.min > 1 or rules.no_isolation:
             open_col = m.col(0.0, 0.0, 1.0, True)
+            open_of[p.id] = open_col
             int_cols.append(open_col)
             m.add_row([*total, (open_col, -float(p.max))], -INF, 0.0)
             m.add_row([*total, (open_col, -float(max(p.min, 1)))], 0.0, INF)
@@ -270,6 +335,7 @@ def build(problem: Problem) -> _Built:
                 m.add_row(speakers, float(k), INF)
             else:
                 m.add_row([*speakers, (open_col, -float(k))], 0.0, INF)
+        value_y: dict[tuple[int, str], tuple[int, int]] = {}
         for ai, _attr in enumerate(rules.no_isolation):
             by_value: dict[str, list[int]] = defaultdict(list)
             for c, j in counts.items():
@@ -284,8 +350,29 @@ def build(problem: Problem) -> _Built:
                     continue
                 y = m.col(0.0, 0.0, 1.0, True)
                 int_cols.append(y)
+                hi_v = min(p.max, potential)
                 m.add_row([*vcols, (y, -2.0)], 0.0, INF)
-                m.add_row([*vcols, (y, -float(min(p.max, potential)))], -INF, 0.0)
+                m.add_row([*vcols, (y, -float(hi_v))], -INF, 0.0)
+                if open_col is not None:
+                    m.add_row([(y, 1.0), (open_col, -1.0)], -INF, 0.0)  # a value present => open
+                value_y[(ai, v)] = (y, hi_v)
+                y_of[(p.id, ai, v)] = y
+        # Disaggregated bounds (the "strong" facility-location form): a flow of at most k students into
+        # p is <= k * open_p and <= k * y[p,v] for its class's value v. Implied by the aggregated rows
+        # for integral points, but they cut the LP down to near the integer optimum: a lone student can
+        # no longer half-open a project or half-justify an isolated minority. There is one per flow,
+        # so they are candidates, added by ``_separate`` only where the LP breaks them.
+        for j, c, k in inflow[p.id]:
+            cap = float(min(k, p.max))
+            strong = False
+            for ai in range(len(rules.no_isolation)):
+                v = class_keys[c][0][ai]
+                yv = value_y.get((ai, v)) if v is not None else None
+                if yv is not None and cap < yv[1]:
+                    vubs.append((j, yv[0], cap))
+                    strong = True
+            if open_col is not None and not strong and cap < p.max:
+                vubs.append((j, open_col, cap))
     for cpart in problem.partners:
         cols = partner_rows.get(cpart.id, [])
         if cpart.capacity is not None and cols:
@@ -303,6 +390,14 @@ def build(problem: Problem) -> _Built:
         int_cols,
         fb_eff,
         dict(level_cols),
+        vubs,
+        {sid: t for t, members in enumerate(type_members) for sid in members},
+        type_class,
+        type_gi,
+        count_col,
+        open_of,
+        y_of,
+        class_keys,
     )
 
 
@@ -362,6 +457,173 @@ def _polish(
     return full.values if full.values is not None else res.values
 
 
+def _start_from(problem: Problem, b: _Built, assignment: dict[str, str]) -> npt.NDArray[np.float64] | None:
+    """The model's column values for an allocation of ordinary students (``None`` if it cannot be
+    written: a special student, or a placement the model has no column for)."""
+    if len(b.student_type) != len(problem.students):
+        return None
+    v = np.zeros(b.model.num_cols)
+    x_of = {(t, pid): j for j, t, pid, _r in b.x_cols}
+    z_of = {(gi, pid): j for j, gi, pid in b.z_cols}
+    u_of = {t: j for j, t in b.u_cols}
+    rules = problem.rules
+    present: set[tuple[str, int, str]] = set()
+    for s in problem.students:
+        t = b.student_type[s.id]
+        pid = assignment.get(s.id)
+        if pid is None:
+            v[u_of[t]] += 1
+            continue
+        j = x_of.get((t, pid))
+        if j is not None:
+            v[j] += 1
+        elif t in b.f_cols and (b.type_gi[t], pid) in z_of:
+            v[b.f_cols[t]] += 1
+            v[z_of[(b.type_gi[t], pid)]] += 1
+        else:
+            return None
+        cj = b.count_col.get((pid, b.type_class[t]))
+        if cj is None:
+            return None
+        v[cj] += 1
+        if pid in b.open_of:
+            v[b.open_of[pid]] = 1.0
+        for ai, a in enumerate(rules.no_isolation):
+            val = s.attributes.get(a)
+            if val is not None:
+                present.add((pid, ai, val))
+    for k in present:
+        if k in b.y_of:
+            v[b.y_of[k]] = 1.0
+    return v
+
+
+def _round_lp(
+    problem: Problem, b: _Built, lp: npt.NDArray[np.float64], cost: npt.NDArray[np.float64], time_limit: float
+) -> npt.NDArray[np.float64] | None:
+    """LP rounding: decide from the LP solution which projects open and which attribute values each
+    holds (a value with at least 1.5 students in the LP), fix those binaries and solve what is left
+    (a network flow, plus the few integer counts) with unassigned allowed at a dominating cost."""
+    m = b.model
+    lo = np.asarray(m.lower, dtype=np.float64).copy()
+    hi = np.asarray(m.upper, dtype=np.float64).copy()
+    amount: dict[tuple[str, int, str], float] = defaultdict(float)
+    total: dict[str, float] = defaultdict(float)
+    for (pid, c), j in b.count_col.items():
+        total[pid] += lp[j]
+        for ai, val in enumerate(b.class_keys[c][0]):
+            if val is not None:
+                amount[(pid, ai, val)] += lp[j]
+    is_open: dict[str, bool] = {}
+    for p in problem.projects:
+        keys = [k for k in b.y_of if k[0] == p.id]
+        is_open[p.id] = total[p.id] >= max(p.min, 1) - 0.5
+        if keys and not any(amount[k] >= 1.5 for k in keys):
+            is_open[p.id] = False
+    for k, j in b.y_of.items():
+        lo[j] = hi[j] = 1.0 if is_open[k[0]] and amount[k] >= 1.5 else 0.0
+    for pid, j in b.open_of.items():
+        lo[j] = hi[j] = 1.0 if is_open[pid] else 0.0
+    saved = m.row_lower[m.rows[("unassigned",)]], m.row_upper[m.rows[("unassigned",)]]
+    m.set_row_bounds(("unassigned",), 0.0, INF)
+    try:
+        res = m.solve(cost=cost, lower=lo, upper=hi, time_limit=time_limit, abs_gap=INT_GAP)
+    finally:
+        m.set_row_bounds(("unassigned",), *saved)
+    return res.values
+
+
+def _integral_value(value: float) -> float:
+    """The integer bound behind a solution's ``value`` for an objective that is integral at every
+    optimum (see ``INT_GAP``): the optimum is an integer <= value, so <= floor(value); equal to it
+    once HiGHS has proven the solution within ``INT_GAP`` of the bound."""
+    return float(math.floor(value + 1e-6))
+
+
+def _components(problem: Problem) -> list[Problem]:
+    """Split the problem into independent sub-problems (no student, project or partner in common and
+    no rule linking them), in input order. Every objective is a sum over students, and a
+    lexicographic minimum of a sum over independent parts is the sum of the parts' minima, so solving
+    the parts separately gives the same optimum, faster (MIP effort grows faster than linearly)."""
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(a: tuple[str, str]) -> tuple[str, str]:
+        root = a
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(a, a) != root:
+            parent[a], a = root, parent[a]
+        return root
+
+    def union(a: tuple[str, str], b: tuple[str, str]) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+
+    rules = problem.rules
+    for p in problem.projects:
+        union(("p", p.id), ("c", p.partner))
+    for s in problem.students:
+        for pid in s.preferences:  # every ranked project, even one the locality rule forbids
+            union(("s", s.id), ("p", pid))
+    if rules.fallback_rank is not None:
+        if not rules.same_locality:  # anyone may go anywhere: one part
+            return [problem]
+        else:
+            localities = {s.locality for s in problem.students if s.locality is not None}
+            for p in problem.projects:
+                for loc in [p.locality] if p.locality is not None else sorted(localities):
+                    union(("p", p.id), ("L", loc))
+            for s in problem.students:
+                if s.locality is not None:
+                    union(("s", s.id), ("L", s.locality))
+                else:
+                    for p in problem.projects:
+                        union(("s", s.id), ("p", p.id))
+    for sid, pid in rules.locked.items():
+        union(("s", sid), ("p", pid))
+    for group in rules.together:
+        for other in group[1:]:
+            union(("s", group[0]), ("s", other))
+    for a, b in rules.apart:
+        union(("s", a), ("s", b))
+    order: dict[tuple[str, str], int] = {}
+    members: list[tuple[list[str], list[str], list[str]]] = []
+
+    def slot(node: tuple[str, str]) -> tuple[list[str], list[str], list[str]]:
+        root = find(node)
+        if root not in order:
+            order[root] = len(members)
+            members.append(([], [], []))
+        return members[order[root]]
+
+    for s in problem.students:
+        slot(("s", s.id))[0].append(s.id)
+    for p in problem.projects:
+        slot(("p", p.id))[1].append(p.id)
+    for c in problem.partners:
+        slot(("c", c.id))[2].append(c.id)
+    if len(members) == 1:
+        return [problem]
+    parts = []
+    for sids, pids, cids in members:
+        keep_s, keep_p = set(sids), set(pids)
+        parts.append(
+            Problem(
+                students=tuple(problem.student(s) for s in sids),
+                projects=tuple(problem.project(p) for p in pids),
+                partners=tuple(problem.partner(c) for c in cids),
+                rules=replace(
+                    rules,
+                    together=tuple(g for g in rules.together if g[0] in keep_s),
+                    apart=tuple(pair for pair in rules.apart if pair[0] in keep_s),
+                    locked={s: p for s, p in rules.locked.items() if p in keep_p},
+                ),
+            )
+        )
+    return parts
+
+
 def solve_mip(
     problem: Problem,
     *,
@@ -369,7 +631,52 @@ def solve_mip(
     mip_gap: float = 0.0,
     progress: Progress | None = None,
 ) -> MipOutcome:
-    """Solve the rank_cost / greedy / generous objective (unassigned first), see module docstring."""
+    """Solve the rank_cost / greedy / generous objective (unassigned first), see module docstring.
+
+    Independent parts of the problem (e.g. localities linked only through their own partners) are
+    solved one after the other, each with a share of the remaining time in proportion to its size."""
+    t0 = time.perf_counter()
+    parts = _components(problem)
+    if len(parts) == 1:
+        return _solve_part(problem, time_limit=time_limit, mip_gap=mip_gap, progress=progress, fb_eff=None)
+    fb_eff = problem.rules.fallback_rank or problem.max_rank + 1
+    weights = [max(len(p.students), 1) * max(len(p.projects), 1) for p in parts]
+    assignment: dict[str, str] = {}
+    stages: list[str] = []
+    optimal, gap, obj, bound = True, 0.0, 0.0, 0.0
+    for i, part in enumerate(parts):
+        if not part.students:
+            if any(not (p.may_close or p.min == 0) for p in part.projects):
+                return MipOutcome({}, [s.id for s in problem.students], False, float("inf"), 0, 0, True, stages)
+            continue
+        budget = max(time_limit - (time.perf_counter() - t0), 0.05) * weights[i] / sum(weights[i:])
+        out = _solve_part(part, time_limit=budget, mip_gap=mip_gap, progress=None, fb_eff=fb_eff)
+        stages.extend(f"part {i + 1}/{len(parts)} ({len(part.students)} students): {st}" for st in out.stages)
+        if progress is not None:
+            progress(stages[-1], min(1.0, (time.perf_counter() - t0) / max(time_limit, 1e-9)))
+        if out.infeasible:
+            return MipOutcome({}, [s.id for s in problem.students], False, float("inf"), 0, 0, True, stages)
+        assignment.update(out.assignment)
+        optimal = optimal and out.optimal
+        gap = max(gap, out.gap)
+        obj += out.objective
+        bound += out.bound
+    if problem.rules.objective == "rank_cost":
+        gap = 0.0 if optimal else (obj - bound) / max(abs(obj), 1.0)
+    else:
+        bound = float("nan")
+    unassigned = [s.id for s in problem.students if s.id not in assignment]
+    return MipOutcome(assignment, unassigned, optimal, gap, obj, bound, False, stages)
+
+
+def _solve_part(
+    problem: Problem,
+    *,
+    time_limit: float,
+    mip_gap: float,
+    progress: Progress | None,
+    fb_eff: int | None,
+) -> MipOutcome:
     t0 = time.perf_counter()
 
     def left() -> float:
@@ -379,7 +686,7 @@ def solve_mip(
         if progress is not None:
             progress(msg, min(1.0, (time.perf_counter() - t0) / max(time_limit, 1e-9)))
 
-    b = build(problem)
+    b = build(problem, fb_eff=fb_eff)
     m = b.model
     report(f"model built: {m.num_cols} columns, {len(m.row_lower)} rows, {len(b.int_cols)} integer")
     n_cols = m.num_cols
@@ -391,32 +698,78 @@ def solve_mip(
     optimal = True
     gaps: list[float] = []
 
+    # Strengthen the formulation where it matters: add the disaggregated bounds the LP relaxation
+    # breaks (an LP with unassigned students charged more than any placement; the rows are valid
+    # whatever the objective), instead of all of them (one per flow: a much slower LP).
+    sep_cost = rank_cost + unassigned_cost * (2.0 * b.fallback_rank**2 + 1.0)
+    added, lp_bound, lp_values = m.separate(b.vubs, cost=sep_cost, time_limit=SEPARATION_SHARE * left())
+    stages.append(f"LP relaxation with {len(added)} of {len(b.vubs)} strengthening rows: {lp_bound:.2f}")
+    report(stages[-1])
+
+    # A quick rule-respecting greedy allocation: the first incumbent, and the answer if HiGHS finds
+    # nothing better in time.
+    greedy = greedy_allocation(problem)
+    start = _start_from(problem, b, greedy) if greedy is not None else None
+    u_cols_idx = np.asarray(u_idx, dtype=np.int64)
+
+    def key_of(v: npt.NDArray[np.float64]) -> tuple[float, float]:
+        return (float(round(np.sum(v[u_cols_idx]))), float(np.dot(rank_cost, v)))
+
+    if lp_values is not None:
+        rounded = _round_lp(problem, b, lp_values, sep_cost, min(left() * 0.3, 10.0))
+        if rounded is not None and (start is None or key_of(rounded) < key_of(start)):
+            start = rounded
+    if start is not None:
+        u0, c0 = key_of(start)
+        stages.append(f"heuristic start: {u0:.0f} unassigned, rank cost {c0:.0f}")
+        report(stages[-1])
+    greedy_u = int(key_of(start)[0]) if start is not None else -1
+
+    def greedy_result() -> Result | None:
+        if start is None:
+            return None
+        obj = float(np.dot(rank_cost, start))
+        bound = lp_bound if greedy_u == 0 and math.isfinite(lp_bound) else -INF
+        gap = (obj - bound) / max(obj, 1.0) if math.isfinite(bound) else float("inf")
+        m.set_row_bounds(("unassigned",), 0.0, float(greedy_u))
+        return Result("feasible", start, obj, bound, max(gap, 0.0), 0.0)
+
     # Stage 0: can everyone be placed? Try the real objective with "unassigned <= 0" first.
     objective = problem.rules.objective
     first_cost = rank_cost
     m.set_row_bounds(("unassigned",), 0.0, 0.0)
     # For greedy/generous this first solve only supplies a start for the stages: a loose gap will do.
     first_gap = mip_gap if objective == "rank_cost" else max(mip_gap, 0.05)
-    res = m.solve(cost=first_cost, time_limit=left(), mip_gap=first_gap)
+    res = m.solve(
+        cost=first_cost, time_limit=left(), mip_gap=first_gap, abs_gap=INT_GAP, start=start if greedy_u == 0 else None
+    )
     stages.append(f"everyone placed: {res.status} ({res.seconds:.2f}s)")
     report(stages[-1])
     if res.status in ("infeasible", "unknown"):
         m.set_row_bounds(("unassigned",), 0.0, INF)
-        r1 = m.solve(cost=unassigned_cost, time_limit=left(), mip_gap=0.0)
+        r1 = m.solve(cost=unassigned_cost, time_limit=left(), mip_gap=0.0, abs_gap=INT_GAP, start=start)
         stages.append(f"minimise unassigned: {r1.status} ({r1.seconds:.2f}s)")
         report(stages[-1])
         if r1.status == "infeasible":
             return MipOutcome({}, [s.id for s in problem.students], False, float("inf"), 0, 0, True, stages)
-        if r1.status == "unknown" or r1.values is None:
+        fallback = greedy_result() if r1.status == "unknown" or r1.values is None else None
+        if fallback is not None:
+            stages.append(f"nothing better found in time: the heuristic start ({greedy_u} unassigned)")
+            report(stages[-1])
+            optimal, res = False, fallback
+        elif r1.status == "unknown" or r1.values is None:
             return MipOutcome({}, [s.id for s in problem.students], False, float("inf"), 0, 0, False, stages)
-        optimal = optimal and r1.status == "optimal"
-        best_u = float(round(r1.objective))
-        m.set_row_bounds(("unassigned",), 0.0, best_u)
-        res = m.solve(cost=first_cost, time_limit=left(), mip_gap=first_gap, start=r1.values)
-        stages.append(f"rank objective with {best_u:.0f} unassigned: {res.status} ({res.seconds:.2f}s)")
-        report(stages[-1])
-        if res.values is None:
-            res = r1
+        else:
+            optimal = optimal and r1.status == "optimal"
+            best_u = _integral_value(r1.objective)
+            m.set_row_bounds(("unassigned",), 0.0, best_u)
+            res = m.solve(
+                cost=first_cost, time_limit=left(), mip_gap=first_gap, abs_gap=INT_GAP, start=r1.values
+            )
+            stages.append(f"rank objective with {best_u:.0f} unassigned: {res.status} ({res.seconds:.2f}s)")
+            report(stages[-1])
+            if res.values is None:
+                res = r1
     if objective == "rank_cost":
         optimal = optimal and res.status == "optimal"
         gaps.append(res.gap)
@@ -429,7 +782,7 @@ def solve_mip(
             cols = sorted({j for r, js in b.level_cols.items() if r >= k for j in js})
             stage_cost = np.zeros(n_cols)
             stage_cost[cols] = 1.0
-            r = m.solve(cost=stage_cost, time_limit=left(), mip_gap=mip_gap, start=start)
+            r = m.solve(cost=stage_cost, time_limit=left(), mip_gap=mip_gap, abs_gap=INT_GAP, start=start)
             stages.append(f"{objective}: minimise count at rank >= {k}: {r.status} ({r.seconds:.2f}s)")
             report(stages[-1])
             if r.values is None:
@@ -437,13 +790,15 @@ def solve_mip(
                 break
             optimal = optimal and r.status == "optimal"
             gaps.append(r.gap)
-            best = float(np.round(np.sum(r.values[cols])))
+            best = _integral_value(float(np.sum(r.values[cols])))
             m.add_row([(j, 1.0) for j in cols], -INF, best)
             start, res = r.values, r
         final_cost = rank_cost
     if res.values is None:  # pragma: no cover - every path above leaves a solution here
         raise RuntimeError("no solution to read")
-    values = _polish(b, res, final_cost, left())
+    # The polish is one LP (a network flow once the integers are fixed); it must finish even when the
+    # search used up the time limit, or the flows read off the incumbent may be fractional.
+    values = _polish(b, res, final_cost, max(left(), POLISH_SECONDS))
     assignment, unassigned = _extract(problem, b, values)
     obj = float(np.dot(rank_cost, values))
     bound = res.bound if objective == "rank_cost" else float("nan")

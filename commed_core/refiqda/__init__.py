@@ -8,6 +8,7 @@ Public API (plain dataclasses, no Django)::
     write_codebook(codebook: Codebook) -> bytes                          # .qdc
     validate_project_xml(xml: bytes) -> list[str]                        # XSD errors, needs xmlschema
     validate_codebook_xml(xml: bytes) -> list[str]
+    read_codebook_text(data: bytes, filename: str) -> Codebook         # QualCoder's plain-text codebook
 
 Every failure raises :class:`RefiQdaError` (a ``ValueError``) naming the zip entry, element and GUID,
 and nothing half-built is returned. What was imported with a deviation from the standard, and what
@@ -33,6 +34,7 @@ from .model import (
     Variable,
     VariableValue,
 )
+from .plaintext import read_codebook_text
 from .reader import read_codebook, read_project
 from .safezip import DEFAULT_LIMITS, ZipLimits
 from .validate import validate_codebook_xml, validate_project_xml, validate_qdpx
@@ -60,6 +62,7 @@ __all__ = [
     "codebook_xml",
     "project_xml",
     "read_codebook",
+    "read_codebook_text",
     "read_project",
     "validate_codebook_xml",
     "validate_project_xml",

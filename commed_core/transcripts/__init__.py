@@ -9,7 +9,8 @@ Public API
   (``content.xml`` through defusedxml), PDF text layer (pypdf), WebVTT and SRT (Zoom, Teams). The format is
   sniffed from the content, the extension only breaks ties.
 - :func:`read_survey_csv` ``(data, filename, *, id_column=None, text_columns=None, mode="respondent")
-  -> list[Document]``: free-text survey answers, one document per respondent or per question.
+  -> list[Document]``: free-text survey answers, one document per respondent or per question;
+  :func:`read_survey_attributes` gives the respondents' other columns (never names, e-mails, phones).
 - :func:`read_attribute_table` ``(data, filename) -> list[dict[str, str]]``: participant attributes
   (facesheet) from XLSX or CSV.
 - :func:`detect_turns` ``(text) -> list[Turn]`` (and :func:`detect_turns_with_warnings`): speaker turns.
@@ -41,7 +42,7 @@ from .pseudonymise import (
     remap_turns,
 )
 from .reader import read_document, sniff_format
-from .tables import read_attribute_table, read_survey_csv
+from .tables import read_attribute_table, read_survey_attributes, read_survey_csv
 from .turns import detect_turns, detect_turns_with_warnings, parse_clock_time
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "pseudonymise_document",
     "read_attribute_table",
     "read_document",
+    "read_survey_attributes",
     "read_survey_csv",
     "remap_offset",
     "remap_offsets",

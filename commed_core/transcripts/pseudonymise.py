@@ -268,12 +268,16 @@ def pseudonymise_document(
     extra_names: Iterable[str | tuple[str, str]] = (),
     redaction_label: str = "redacted",
 ) -> tuple[Document, list[Replacement]]:
-    """A pseudonymised copy of ``document`` (text, turns, speakers and name) and the log for its text."""
+    """A pseudonymised copy of ``document`` (text, turns, speakers, name and warnings) and the log for its text.
+
+    Warnings are pseudonymised too: a rejected speaker label quoted in one may be a real name.
+    """
     matcher = _Matcher(replacements, extra_names, redaction_label)
     new_text, log = matcher.run(document.text, bracket=True)
     turns = [replace(t, speaker=_label(matcher, t.speaker)) for t in remap_turns(document.turns, log)]
     name = _label(matcher, document.name) or document.name
+    warnings = [matcher.run(warning, bracket=True)[0] for warning in document.warnings]
     return (
-        Document(name, new_text, turns, document.source_format, document.encoding, list(document.warnings)),
+        Document(name, new_text, turns, document.source_format, document.encoding, warnings),
         log,
     )

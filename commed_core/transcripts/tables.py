@@ -27,7 +27,7 @@ from .encoding import decode_text
 from .model import Document, ErrorReadingDocument, Turn
 from .office import check_prolog, open_zip, read_member
 
-__all__ = ["read_attribute_table", "read_survey_csv"]
+__all__ = ["IDENTIFYING_COLUMNS", "read_attribute_table", "read_survey_attributes", "read_survey_csv"]
 
 _SNIFF_BYTES = 64 * 1024
 
@@ -93,6 +93,14 @@ def read_survey_csv(
     if mode not in ("respondent", "question"):
         raise ValueError(f"mode must be 'respondent' or 'question', not {mode!r}")
     rows, encoding, base_warnings = _rows(data, filename)
+    header, body, id_index, chosen = _survey_layout(rows, filename, id_column, text_columns)
+    return _survey_documents(header, body, id_index, chosen, mode, encoding, base_warnings, filename)
+
+
+def _survey_layout(
+    rows: list[list[str]], filename: str, id_column: str | None, text_columns: Sequence[str] | None
+) -> tuple[list[str], list[list[str]], int, list[str]]:
+    """The header, the answer rows, the id column's index and the free-text columns of a survey CSV."""
     header = [h.strip() for h in rows[0]]
     body = rows[1:]
     if not body:
@@ -118,6 +126,19 @@ def read_survey_csv(
             raise ErrorReadingDocument(
                 filename, f"no text column {missing or chosen!r} in this CSV; the columns are {header}"
             )
+    return header, body, id_index, chosen
+
+
+def _survey_documents(
+    header: list[str],
+    body: list[list[str]],
+    id_index: int,
+    chosen: list[str],
+    mode: str,
+    encoding: str,
+    base_warnings: list[str],
+    filename: str,
+) -> list[Document]:
     indices = [header.index(c) for c in chosen]
     warnings = list(base_warnings)
     answers: list[tuple[str, list[tuple[str, str]]]] = []  # (respondent, [(question, answer)])
@@ -149,6 +170,39 @@ def read_survey_csv(
         for q in chosen
         if any(qq == q for _, given in answers for qq, _a in given)
     ]
+
+
+# Columns of a survey that identify a person: never returned as attributes (they would show real names).
+IDENTIFYING_COLUMNS = frozenset({
+    "name", "names", "full name", "fullname", "first name", "firstname", "forename", "given name", "surname",
+    "last name", "lastname", "family name", "email", "e-mail", "email address", "e-mail address", "phone",
+    "telephone", "mobile", "contact", "address", "postcode", "post code", "zip", "ip", "ip address",
+})
+
+
+def read_survey_attributes(
+    data: bytes, filename: str, *, id_column: str | None = None, text_columns: Sequence[str] | None = None
+) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """The respondents' other columns of a survey CSV, as attributes: ``({respondent: {column: value}},
+    skipped)``.
+
+    The id and free-text columns are those :func:`read_survey_csv` uses (same arguments, same detection).
+    Columns that identify a person (name, e-mail, phone, address ... see ``IDENTIFYING_COLUMNS``) are never
+    returned; their headers are listed in ``skipped``. Blank values are left out; respondents without an id
+    are left out.
+    """
+    rows, _, _ = _rows(data, filename)
+    header, body, id_index, chosen = _survey_layout(rows, filename, id_column, text_columns)
+    skipped = [h for i, h in enumerate(header) if i != id_index and h.strip().lower() in IDENTIFYING_COLUMNS]
+    wanted = [(i, h) for i, h in enumerate(header) if i != id_index and h and h not in chosen and h not in skipped]
+    attributes: dict[str, dict[str, str]] = {}
+    for row in body:
+        respondent = row[id_index].strip() if id_index < len(row) else ""
+        if not respondent:
+            continue
+        values = {h: row[i].strip() for i, h in wanted if i < len(row) and row[i].strip()}
+        attributes.setdefault(respondent, {}).update(values)
+    return attributes, skipped
 
 
 def _respondent_document(

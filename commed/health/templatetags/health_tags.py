@@ -27,3 +27,11 @@ def num(value: float | None) -> str:
 def svgnum(value: float) -> str:
     """A coordinate for an SVG attribute: always a dot decimal, whatever the locale."""
     return f"{value:.1f}"
+
+
+@register.inclusion_tag("health/_need_evidence.html")
+def need_evidence(project_id: int) -> dict[str, object]:
+    """The indicators and profiles a project cites, for the plan's "need" section: {% need_evidence project.pk %}."""
+    from commed.health.selectors import evidence_for_project
+
+    return {"citations": list(evidence_for_project(project_id=project_id))}

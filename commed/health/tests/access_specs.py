@@ -25,4 +25,7 @@ SPECS = [
     UrlSpec("health:locality_detail", allowed=EVERYONE, own=locality),
     UrlSpec("health:locality_priorities", allowed=EVERYONE, own=locality),
     UrlSpec("health:locality_edit", allowed=STAFF, own=locality),
+    # Anyone signed in may post; only a project they take part in can be chosen (else nothing is cited and they
+    # are sent back with a message): test_localities_and_evidence.py.
+    UrlSpec("health:evidence_cite", allowed=EVERYONE, own=locality, method="post", ok_status=(302,)),
 ]

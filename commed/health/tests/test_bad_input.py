@@ -27,7 +27,7 @@ def imd() -> None:
 def fails(command: str, data: bytes, filename: str, **kwargs: object) -> HealthImportError:
     before = counts()
     with pytest.raises(HealthImportError) as caught:
-        files.load(command, data, filename, **kwargs)
+        files.load(command, data, filename, **kwargs)  # type: ignore[arg-type]
     assert counts() == before, "something was half-imported"
     return caught.value
 
@@ -86,7 +86,7 @@ def test_mixed_line_endings_and_a_byte_order_mark_import_correctly(imd: None) ->
     assert sorted(LsoaPopulation.objects.values_list("total", flat=True)) == [1500, 1600, 1700]
 
 
-def test_the_command_reports_the_error_and_says_nothing_was_imported(tmp_path, imd: None) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_reports_the_error_and_says_nothing_was_imported(tmp_path, imd: None) -> None:
     path = tmp_path / "file6.csv"
     path.write_bytes(files.file6([("E01003189", 1500), ("E01999999", 1600)]))
     before = counts()
@@ -95,7 +95,7 @@ def test_the_command_reports_the_error_and_says_nothing_was_imported(tmp_path, i
     assert counts() == before
 
 
-def test_an_unknown_polarity_is_refused_before_anything_is_read(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_polarity_is_refused_before_anything_is_read(tmp_path) -> None:
     path = tmp_path / "ft.csv"
     path.write_bytes(files.fingertips([(1, "X", "E92000001", "England", "England", 2020, 5, 4, 6, "", "")]))
     with pytest.raises(CommandError, match="unknown polarity"):

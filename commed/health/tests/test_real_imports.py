@@ -73,7 +73,7 @@ def number(cell: str) -> int:
 
 def test_every_real_file_imports_through_the_commands_with_its_counts_and_values(
     external: Path, personas
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     health = external / "health"
     assert {p.name for p in health.glob("*.csv")} == {name for _, name, _, _ in FILES}
     for command, name, layout, kind in FILES:
@@ -104,7 +104,8 @@ def test_every_real_file_imports_through_the_commands_with_its_counts_and_values
     g = LsoaDeprivation.objects.get(release=gla, lsoa_code="E01003189")
     assert (g.imd_score, g.domains["Income"]) == (43.296, [3349, 2, 0.266])
     pop_row = raw(health / FILES[2][1])[0]
-    assert LsoaPopulation.objects.get(release__source_file=FILES[2][1], lsoa_code=pop_row[0]).total == number(pop_row[4])
+    population = LsoaPopulation.objects.get(release__source_file=FILES[2][1], lsoa_code=pop_row[0])
+    assert population.total == number(pop_row[4])
     assert LsoaSupplementary.objects.filter(release__source_file=FILES[5][1]).count() == 4_835
     # Lookups and postcodes.
     assert Postcode.objects.count() == rows_of(FILES[7][1]) == 8_419
@@ -128,8 +129,8 @@ def test_every_real_file_imports_through_the_commands_with_its_counts_and_values
     assert not IndicatorValue.objects.filter(value=0).exists()
     assert Indicator.objects.get(indicator_id=93356).polarity == "RAG - Low is good"  # inferred from Better/Worse
     assert Indicator.objects.get(indicator_id=93553).polarity == "Not applicable"
-    summary = IndicatorSummary.objects.get(indicator_id=93553, area_type="GP")
-    assert summary.areas == 6_545 and summary.england == pytest.approx(21.7220870988933)
+    spread = IndicatorSummary.objects.get(indicator_id=93553, area_type="GP")
+    assert spread.areas == 6_545 and spread.england == pytest.approx(21.7220870988933)
 
     # A profile on real data: Lewisham as a local authority.
     lewisham = services.locality_create(actor=personas.lead, name="Lewisham", kind="lad", codes=["E09000023"])

@@ -37,7 +37,7 @@ def test_it_opens_a_valid_link_and_logs_the_use(personas, client):
     response = client.get(issued.path)
     assert response.status_code == 200
     assert response.content.decode() == "test_purpose for Alpha Health Forum"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert LinkUse.objects.filter(link=issued.link, action="opened", outcome="ok").count() == 1
 
 

@@ -126,3 +126,18 @@ def test_an_export_neutralises_a_formula_in_a_school_name(personas):
     text = exports.outreach_export(actor=personas.coordinator, programme=w.programme,
                                    kind="participants").decode("utf-8-sig")
     assert "'=HYPERLINK" in text
+
+
+def test_withdrawing_consent_to_photographs_shows_on_the_register_at_once(personas):
+    w = world(personas)
+    client = personas.client("coordinator")
+    register = reverse("outreach:register", kwargs={"pk": w.activity.pk})
+    assert "No photographs" not in client.get(register).content.decode()
+    services.consent_withdraw(actor=personas.coordinator, pupil=w.pupil_a, purpose=ConsentPurpose.PHOTOGRAPHS)
+    assert "No photographs" in client.get(register).content.decode()
+    detail = client.get(reverse("outreach:activity_detail", kwargs={"pk": w.activity.pk})).content.decode()
+    assert "<strong>No photographs</strong>" in detail
+    # The button swapped in by htmx after a tap says it too.
+    toggled = client.post(reverse("outreach:attendance_toggle", kwargs={"pk": w.registration.pk}),
+                          HTTP_HX_REQUEST="true").content.decode()
+    assert "Present" in toggled and "No photographs" in toggled

@@ -42,3 +42,15 @@ def test_a_polar4_row_without_any_quintile_is_refused(db, tmp_path):
     with pytest.raises(CommandError, match="row 2: neither a POLAR4 nor a TUNDRA quintile"):
         call_command("import_polar4", str(path))
     assert not AreaQuintile.objects.exists()
+
+
+def test_without_an_own_lookup_the_imd_decile_comes_from_the_national_data_of_the_health_app(db):
+    from commed.health.tests.files import file1, load, postcodes
+
+    load("imd", file1([("E01003189", 3), ("E01003190", 8)]), "File_1_small.csv")
+    load("postcodes", postcodes([("SE6 4RU", "E01003189"), ("SE6 4RX", "E01003190")]), "postcodes_small.csv")
+    assert area_measures(postcode="se64ru").imd_decile == 3
+    assert area_measures(postcode="SE6 4RX").imd_decile == 8
+    assert area_measures(postcode="SE6 9ZZ").imd_decile is None  # not in the lookup: unknown, never eligible
+    PostcodeIMD.objects.create(postcode="SE64RU", imd_decile=6)  # the outreach lookup, when given, comes first
+    assert area_measures(postcode="SE6 4RU").imd_decile == 6

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 from django.urls import reverse
+from django.utils import timezone
 
 from commed.outreach.models import ConsentPurpose, Pupil, Route
 from commed.outreach.tests.world import world
@@ -75,6 +76,14 @@ def test_the_coordinator_records_and_withdraws_consent_from_the_pupil_page(perso
     assert b"No follow-up survey can be sent" in page
 
 
+def test_date_pickers_are_filled_in_iso_whatever_the_locale(personas):
+    # en-gb would render 01/12/2026, which a type="date" input silently drops (the browser test found it).
+    w = world(personas)
+    page = personas.client("coordinator").get(reverse("outreach:consent_record", kwargs={"pk": w.pupil_a.pk}))
+    today = timezone.localdate()
+    assert f'type="date" name="given_on" value="{today:%Y-%m-%d}"' in page.content.decode()
+
+
 def test_the_dashboard_shows_the_funnel_and_flags(personas):
     w = world(personas)
     w.registration.attended = True
@@ -82,3 +91,27 @@ def test_the_dashboard_shows_the_funnel_and_flags(personas):
     page = personas.client("coordinator").get(reverse("outreach:dashboard")).content.decode()
     assert "Funnel from referral to destination" in page and "Comparator (applicants not taken up)" in page
     assert "Healthcare careers world" in page
+
+
+def test_the_funnel_splits_by_cohort_and_sets_each_criterion_against_the_comparator_group(personas):
+    from commed.outreach import selectors
+    from commed.outreach.tests.world import make_programme, make_pupil, make_school
+
+    w = world(personas)
+    school = make_school("Comparator Test School")
+    later = make_programme(name="Healthcare careers next", cohort="2027/28")
+    make_pupil(later, school, first_name="Chidi")
+    declined = make_pupil(later, school, first_name="Dara", accept=False, young_carer=True)
+    declined.status = "declined"
+    declined.save()
+    funnel = selectors.funnel(user=personas.coordinator)
+    rows = {row.label: row.counts for row in funnel["by_cohort"]}
+    assert rows["2026/27: participants"][0] == w.programme.pupils.count() == 2
+    assert rows["2027/28: participants"][0] == 1 and rows["2027/28: comparator"][0] == 1
+    assert rows["2026/27: comparator"][0] == 0
+    comparator = {row.label: row.counts[0] for row in funnel["comparator_by_criterion"]}
+    assert comparator["Young carer"] == 1 and comparator["Free school meals"] == 1  # make_pupil sets fsm
+    only_later = selectors.funnel(user=personas.coordinator, cohort="2027/28")
+    assert [row.label for row in only_later["by_cohort"]] == ["2027/28: participants", "2027/28: comparator"]
+    page = personas.client("coordinator").get(reverse("outreach:dashboard")).content.decode()
+    assert "By cohort: participants and comparator group" in page and "2027/28: comparator" in page

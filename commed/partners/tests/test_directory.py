@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from commed.partners import selectors, services
@@ -52,6 +55,61 @@ def names(**filters) -> list[str]:
 )
 def test_the_directory_filters_by_kind_population_focus_language_area_stage_and_text(directory, filters, expected):
     assert names(user=directory.lead, **filters) == expected
+
+
+@pytest.fixture
+def described(directory):
+    """Contacts, languages with names, safeguarding dates and capacities to search and filter by."""
+    lead = directory.lead
+    from commed.partners.models import Language
+
+    Language.objects.filter(code="so").update(name="Somali")
+    services.contact_create(actor=lead, organisation=directory.charlie, name="Wendy Okoro", job_title="Head teacher",
+                            role="Safeguarding lead", email="w@charlie.example.org")
+    services.contact_create(actor=lead, organisation=directory.delta, name="Ian Byrne", job_title="Practice manager",
+                            role="Main contact", email="i@delta.example.org")
+    services.organisation_update(actor=lead, organisation=directory.charlie, capacity_per_year=12,
+                                 safeguarding_policy_date=dt.date(2026, 1, 10))
+    services.organisation_update(actor=lead, organisation=directory.delta, capacity_per_year=4,
+                                 safeguarding_policy_date=dt.date(2024, 6, 1))
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"q": "secondary school"}, ["Charlie School"]),  # description
+        ({"q": "somali"}, ["Charlie School"]),  # a language by name
+        ({"q": "so"}, ["Charlie School"]),  # ... and by its code
+        ({"q": "okoro"}, ["Charlie School"]),  # a contact's name
+        ({"q": "practice manager"}, ["Delta Surgery"]),  # a contact's job title
+        ({"q": "safeguarding lead"}, ["Charlie School"]),  # a contact's role in the partnership
+        ({"q": "SE8 3"}, ["Delta Surgery"]),  # the postcode
+        ({"contact_role": "main contact"}, ["Delta Surgery"]),
+        ({"contact_role": "head teacher"}, ["Charlie School"]),
+        ({"safeguarding": "current"}, ["Charlie School"]),
+        ({"safeguarding": "due"}, ["Alpha Health Forum", "Bravo Community Trust", "Delta Surgery"]),
+        ({"min_capacity": "10"}, ["Charlie School"]),
+        ({"max_capacity": "4"}, ["Alpha Health Forum", "Bravo Community Trust", "Delta Surgery"]),
+        ({"min_capacity": "2", "max_capacity": "8"}, ["Delta Surgery"]),
+        ({"min_capacity": "ten"}, ["Alpha Health Forum", "Bravo Community Trust", "Charlie School", "Delta Surgery"]),
+        ({"kind": "gp_practice", "safeguarding": "current"}, []),
+    ],
+)
+def test_the_directory_searches_contacts_languages_and_description_and_filters_safeguarding_and_capacity(
+    described, filters, expected
+):
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC), tick=False):
+        assert names(user=described.lead, **filters) == expected
+
+
+def test_the_directory_page_passes_every_filter_to_the_search(described):
+    client = described.client("coordinator")
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC), tick=False):
+        page = client.get(reverse("partners:list"), {"contact_role": "safeguarding", "max_capacity": "20",
+                                                     "safeguarding": "current"})
+    assert [o.name for o in page.context["organisations"]] == ["Charlie School"]
+    assert page.context["filters"]["contact_role"] == "safeguarding"
 
 
 def test_a_partner_sees_only_their_own_organisation_and_a_student_none(directory):

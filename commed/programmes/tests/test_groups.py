@@ -112,3 +112,90 @@ def test_the_import_page_shows_the_errors(world, personas, client):
                            {"file": SimpleUploadedFile("g.csv", csv_bytes(("x@example.org", "G", "", "")))})
     assert response.status_code == 200
     assert "Nothing was imported" in response.content.decode()
+
+
+def _xlsx(rows):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for values in rows:
+        workbook.active.append(values)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+HEADER = "student e-mail,group,project,tutor\n"
+# (filename, content builder given the student and personas, fragments the error list must contain)
+BAD_GROUP_FILES = {
+    "empty file": ("g.csv", lambda s, p: b"", ["g.csv: the file is empty."]),
+    "header only": ("g.csv", lambda s, p: HEADER.encode(), ["g.csv: the file has a header row but no rows"]),
+    "missing group column": ("g.csv", lambda s, p: f"student e-mail,project\n{s.email},x\n".encode(),
+                             ["g.csv, row 1: the required column “group name” is missing"]),
+    "blank group": ("g.csv", lambda s, p: (HEADER + f"{s.email},,,\n").encode(),
+                    ["g.csv, row 2, column B “group”: is empty"]),
+    "formula: DDE in the group": ("g.csv", lambda s, p: (HEADER + f"{s.email},=cmd|' /C calc'!A0,,\n").encode(),
+                                  ["g.csv, row 2, column B “group”", "would run as a formula"]),
+    "formula: @ in the e-mail": ("g.csv", lambda s, p: (HEADER + "@SUM(1+1),G,,\n").encode(),
+                                 ["g.csv, row 2, column A “student e-mail”", "would run as a formula"]),
+    "xlsx cell with a formula": ("g.xlsx", lambda s, p: _xlsx([["student e-mail", "group"], [s.email, "=A1"]]),
+                                 ["g.xlsx, row 2, column B: the cell holds a formula"]),
+    "xlsm": ("g.xlsm", lambda s, p: _xlsx([["student e-mail", "group"], [s.email, "G"]]),
+             ["g.xlsm: workbooks with macros (.xlsm) are not accepted"]),
+    "binary": ("g.csv", lambda s, p: bytes(range(256)) * 20, ["g.csv: this is not a CSV file", "binary"]),
+    "pdf": ("g.pdf", lambda s, p: b"%PDF-1.4", ["g.pdf: .pdf files cannot be imported"]),
+    "neither utf-8 nor windows-1252": ("g.csv", lambda s, p: (HEADER + f"{s.email},Caf\x81,,\n").encode("latin-1"),
+                                       ["g.csv: the text is neither UTF-8 nor Windows-1252"]),
+    "NUL byte": ("g.csv", lambda s, p: (HEADER + f"{s.email},G\x00x,,\n").encode(),
+                 ["g.csv, row 2, column B “group”: the value contains an invisible control character"]),
+    "a student as tutor": ("g.csv", lambda s, p: (HEADER + f"{s.email},G,,{p.student.email}\n").encode(),
+                           ["g.csv, row 2, column D “tutor”: no tutor has the address student@"]),
+    "a lead as student": ("g.csv", lambda s, p: (HEADER + f"{p.lead.email},G,,\n").encode(),
+                          ["g.csv, row 2, column A “student e-mail”: no student has the address lead@"]),
+    "existing group given another project": (
+        "g.csv", lambda s, p: (HEADER + f"{s.email},Group A,Football and mental health,\n").encode(),
+        ["g.csv, row 2, column C “project”: Group A already works on Diabetes in Bengali"]),
+    "one new group, two projects": (
+        "g.csv", lambda s, p: (HEADER + f"{s.email},New,Diabetes in Bengali,\n"
+                               f"{p.outsider.email},New,Football and mental health,\n").encode(),
+        ["g.csv, row 3, column C “project”: New has another project on row 2"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_GROUP_FILES), ids=list(BAD_GROUP_FILES))
+def test_a_malformed_or_hostile_group_file_is_refused_with_its_problems_named_and_nothing_is_written(
+    world, personas, students, case
+):
+    filename, build, expected = BAD_GROUP_FILES[case]
+    before = (Group.objects.count(), GroupMembership.objects.count())
+    with pytest.raises(ImportFailed) as failure:
+        groups_import(actor=personas.lead, cohort=world.cohort, data=build(students[0], personas), filename=filename)
+    text = "\n".join(failure.value.errors)
+    for part in expected:
+        assert part in text
+    assert all(error.startswith(filename) for error in failure.value.errors)
+    assert (Group.objects.count(), GroupMembership.objects.count()) == before
+
+
+def test_a_group_file_with_more_rows_than_allowed_is_refused(world, personas, students, settings):
+    settings.IMPORT_MAX_ROWS = 2
+    data = csv_bytes(*[(s.email, "Group C", "", "") for s in students[:3]])
+    with pytest.raises(ImportFailed, match="more than 2 rows"):
+        groups_import(actor=personas.lead, cohort=world.cohort, data=data, filename="g.csv")
+    assert not Group.objects.filter(name="Group C").exists()
+
+
+def test_the_commed_console_script_imports_groups(world, personas, students, tmp_path, capsys):
+    from commed.cli import main
+
+    good = tmp_path / "groups.csv"
+    good.write_bytes(csv_bytes((students[0].email, "Group C", "Diabetes in Bengali", personas.tutor.email)))
+    assert main(["import", "groups", str(good), "--cohort", "CAP 2025/26"]) == 0
+    assert "1 students placed; 1 new groups." in capsys.readouterr().out
+    assert Group.objects.get(name="Group C").memberships.get().student == students[0]
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes(("nobody@example.org", "Group D", "", "")))
+    assert main(["import", "groups", str(bad), "--cohort", "CAP 2025/26"]) == 1
+    err = capsys.readouterr().err
+    assert "bad.csv, row 2, column A" in err and "nothing was imported" in err
+    assert not Group.objects.filter(name="Group D").exists()

@@ -96,3 +96,11 @@ def test_files_are_served_as_attachments_only_to_those_who_see_the_project(world
     client.force_login(world.student_b)
     assert client.get(f"/programmes/files/{stored.pk}/").status_code == 404
     assert OutputFile.objects.count() == 2
+
+
+def test_stored_files_have_no_public_address(world, personas, client):
+    stored = world.file_a
+    client.force_login(personas.lead)
+    for guess in (f"/media/{stored.file.name}", f"/{stored.file.name}", f"/static/{stored.file.name}"):
+        assert client.get(guess).status_code == 404, guess
+    assert client.get(f"/programmes/files/{stored.pk}/").status_code == 200

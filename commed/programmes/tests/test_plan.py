@@ -190,3 +190,51 @@ def test_signing_through_the_page_records_the_signed_in_party(world, personas, c
     client.post(f"/programmes/projects/{world.project_a.pk}/plan/sign/", {"version": 1, "confirm": "on"})
     signature = PlanSignature.objects.get(plan=plan)
     assert (signature.party, signature.user, signature.via_link) == ("tutor", personas.tutor, None)
+
+
+def test_the_plan_page_shows_each_partys_share_of_the_text_and_of_the_accepted_changes(world, personas, client,
+                                                                                       plan):
+    # The partner's change request to "aims" is accepted; the tutor's to "risks" too; the students' is declined.
+    services.change_request_decide(change_request=world.change_a, by=personas.student, party="students", accept=True)
+    tutor_change = services.change_request_create(plan=plan, by=personas.tutor, party="tutor", section="risks",
+                                                  proposed_text="A safeguarding lead is present.")
+    services.change_request_decide(change_request=tutor_change, by=personas.partner_a, party="partner", accept=True)
+    declined = services.change_request_create(plan=plan, by=personas.student, party="students", section="risks",
+                                              proposed_text="No risks.")
+    services.change_request_decide(change_request=declined, by=personas.tutor, party="tutor", accept=False)
+    client.force_login(personas.lead)
+    page = client.get(f"/programmes/projects/{world.project_a.pk}/plan/")
+    rows = {row.party: row for row in page.context["overview"].share_rows}
+    assert {p: (r.accepted, r.accepted_percent, r.versions) for p, r in rows.items()} == {
+        "students": (0, 0, 1), "partner": (1, 50, 1), "tutor": (1, 50, 1)}
+    shares, _ = selectors.plan_authorship(plan=plan)
+    assert sum(r.text_percent for r in rows.values()) in (99, 100, 101)
+    assert rows["partner"].text_percent == round(shares["partner"] * 100) > 0
+    html = page.content.decode()
+    assert "Share of accepted changes" in html
+    assert "50% (1 accepted change request)" in html
+
+
+def test_with_no_accepted_change_requests_every_share_of_changes_is_zero(world, plan):
+    overview = selectors.plan_overview(plan=plan)
+    assert [(r.accepted, r.accepted_percent) for r in overview.share_rows] == [(0, 0)] * 3
+    assert selectors.accepted_change_shares({"students": 3, "partner": 1, "tutor": 0}) == {
+        "students": 0.75, "partner": 0.25, "tutor": 0.0}
+
+
+def test_a_conflicting_draft_voids_no_signature_of_the_current_version(world, personas, plan):
+    services.plan_edit(plan=plan, by=personas.partner_a, party="partner", base_number=1, sections=texts(need="A"))
+    tutor_signature = services.plan_sign(plan=plan, party="tutor", version_number=2, by=personas.tutor)
+    late = services.plan_edit(plan=plan, by=personas.student, party="students", base_number=1,
+                              sections=texts(need="B"))
+    assert late.conflict is True
+    tutor_signature.refresh_from_db()
+    assert tutor_signature.voided_at is None
+    plan.refresh_from_db()
+    assert plan.current_version.number == 2
+    assert selectors.plan_overview(plan=plan).missing_parties == ["Student group", "Partner"]
+    # Merging the draft is an edit like any other: it voids the tutor's signature on version 2.
+    merged = services.plan_edit(plan=plan, by=personas.student, party="students", base_number=2,
+                                sections=texts(need="A and B"), resolves=late.version)
+    tutor_signature.refresh_from_db()
+    assert tutor_signature.voided_by_version == merged.version

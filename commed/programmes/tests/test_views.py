@@ -69,6 +69,24 @@ def test_the_board_groups_by_stage_and_shows_whose_signature_is_missing(world, p
     row = next(r for r in planning.rows if r.project == world.project_a)
     assert row.awaiting == ["Student group", "Partner"]
     assert [m.title for m in row.overdue] == ["Plan agreed"]
+    awaiting = page.content.decode().split('id="awaiting-h"', 1)[1].split("</section>", 1)[0]
+    assert "Diabetes in Bengali</a> (Group A): awaiting Student group, Partner" in awaiting
+    assert "Football and mental health</a> (Group B): awaiting Student group, Partner, Tutor" in awaiting
+
+
+def test_the_board_shows_nothing_overdue_or_awaiting_for_a_complete_agreed_project(world, personas, client):
+    plan = world.project_a.plan
+    for party, who in (("students", personas.student), ("tutor", personas.tutor), ("partner", personas.partner_a)):
+        services.plan_sign(plan=plan, party=party, version_number=1, by=who)
+    services.project_set_stage(actor=personas.tutor, project=world.project_a, stage=ProjectStage.COMPLETE)
+    client.force_login(personas.lead)
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC), tick=False):
+        page = client.get(f"/programmes/cohorts/{world.cohort.pk}/")
+    complete = next(c for c in page.context["columns"] if c.stage == ProjectStage.COMPLETE)
+    row = next(r for r in complete.rows if r.project == world.project_a)
+    assert (row.agreed, row.awaiting, row.overdue) == (True, [], [])
+    assert "Diabetes in Bengali</a> (Group A)" not in page.content.decode().split('id="awaiting-h"', 1)[1].split(
+        "</section>", 1)[0]
 
 
 def test_the_board_filters_with_htmx(world, personas, client):
@@ -99,6 +117,13 @@ def test_the_partner_history_lists_projects_across_years(world, personas, client
     client.force_login(personas.tutor)
     page = client.get(f"/programmes/partners/{personas.org_a.pk}/history/")
     assert [p.title for p in page.context["partner_projects"]] == ["Diabetes in Bengali"]
+    client.force_login(personas.lead)
+    page = client.get(f"/programmes/partners/{personas.org_a.pk}/history/")
+    html = page.content.decode()
+    assert html.index("2026/27") < html.index("2025/26")  # newest year first, both years on one page
+    # The partner's page in the directory leads there.
+    detail = client.get(f"/partners/{personas.org_a.pk}/").content.decode()
+    assert f'href="/programmes/partners/{personas.org_a.pk}/history/"' in detail
 
 
 def test_a_student_cannot_see_another_groups_plan_or_project(world, personas, client):
@@ -117,3 +142,18 @@ def test_the_checkin_shows_the_gap_between_the_two_sides(world, personas, client
     page = client.get(f"/programmes/projects/{world.project_a.pk}/")
     gaps = {g.key: g.gap for g in page.context["gaps"]}
     assert gaps["shaped"] == 3.0 and gaps["benefit"] == 0.0 and gaps["respect"] is None
+
+
+def test_partner_feedback_is_read_by_staff_and_its_own_partner_but_not_students_or_a_co_partner(world, personas,
+                                                                                                client):
+    world.project_a.organisations.add(personas.org_b)
+    services.partner_feedback_submit(project=world.project_a, organisation=personas.org_a, by=personas.partner_a,
+                                     about_students="Kind and punctual.", about_project="Useful.",
+                                     about_partnership="Good.")
+    url = f"/programmes/projects/{world.project_a.pk}/"
+    for name, sees in (("lead", True), ("tutor", True), ("partner_a", True), ("partner_b", False),
+                       ("student", False)):
+        client.force_login(getattr(personas, name))
+        page = client.get(url)
+        assert page.status_code == 200
+        assert ("Kind and punctual." in page.content.decode()) is sees, name

@@ -144,3 +144,50 @@ def test_agreement_at_three_units_and_the_review_queue(coded) -> None:
     assert data["overall"]["units"] > 0
     call_command("qda", "agreement", "coded", "--unit", "turn", stdout=out)
     assert "OVERALL" in out.getvalue()
+
+
+def _oracle(rows: list[list[int]]) -> tuple[float, float, float]:
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+
+    a, b = rows
+    percent = sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+    return (percent, float(cohen_kappa_score(a, b)),
+            float(krippendorff.alpha(reliability_data=[[float(v) for v in r] for r in rows],
+                                     level_of_measurement="nominal")))
+
+
+def test_the_study_agreement_equals_the_oracles_at_turn_and_document_units(coded) -> None:
+    """Per code and pooled, against scikit-learn's kappa and the krippendorff package on hand-made tables."""
+    # Turns: Facilitator, 2P14, 1P05, C01. Coders in creation order: the owner, then the blind second coder.
+    by_code = {
+        coded.money.pk: [[0, 1, 0, 1], [0, 0, 1, 1]],
+        coded.code.pk: [[0, 1, 0, 0], [0, 1, 0, 0]],
+    }
+    turn = study_agreement(study=coded.study, unit="turn")
+    for row in turn.report.per_code:
+        assert row.code is not None
+        if int(row.code) in by_code and len(set(map(tuple, by_code[int(row.code)]))) > 1:
+            percent, kappa, alpha = _oracle(by_code[int(row.code)])
+            assert row.units == 4
+            assert row.percent_agreement == pytest.approx(percent, abs=1e-9)
+            assert row.cohen_kappa == pytest.approx(kappa, abs=1e-9)
+            assert row.krippendorff_alpha == pytest.approx(alpha, abs=1e-9)
+    codes = [int(r.code or 0) for r in turn.report.per_code]
+    pooled = [[v for c in codes for v in by_code.get(c, [[0] * 4, [0] * 4])[i]] for i in (0, 1)]
+    percent, kappa, alpha = _oracle(pooled)
+    overall = turn.report.overall
+    assert overall.units == 4 * len(codes)
+    assert overall.percent_agreement == pytest.approx(percent, abs=1e-9)
+    assert overall.cohen_kappa == pytest.approx(kappa, abs=1e-9)
+    assert overall.krippendorff_alpha == pytest.approx(alpha, abs=1e-9)
+    # Document presence: both coders applied Money and Equal partners to the one document, neither the others.
+    document = study_agreement(study=coded.study, unit="document")
+    applied = {coded.money.pk, coded.code.pk}
+    pooled_doc = [[1 if c in applied else 0 for c in codes] for _ in (0, 1)]
+    percent, kappa, alpha = _oracle(pooled_doc)
+    assert (document.report.overall.units, percent, alpha) == (len(codes), 1.0, 1.0)
+    assert document.report.overall.percent_agreement == pytest.approx(percent, abs=1e-9)
+    assert document.report.overall.cohen_kappa == pytest.approx(kappa, abs=1e-9)
+    assert document.report.overall.krippendorff_alpha == pytest.approx(alpha, abs=1e-9)
+    assert document.queue == []

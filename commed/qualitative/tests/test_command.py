@@ -58,3 +58,44 @@ def test_a_broken_qdpx_is_refused_through_the_command_and_the_new_study_is_not_l
         call_command("qda", "import-qdpx", str(bad), "--study", "fresh", "--owner", "cmd_r", stdout=io.StringIO())
     assert Document.objects.count() == 0
     assert not Study.objects.filter(slug="fresh").exists()
+
+
+def test_import_docs_replaces_a_listed_name_by_the_code_given_for_it(tmp_path: Path) -> None:
+    small = small_study(researcher("cmd_r"), "cmd")
+    path = tmp_path / "fg3.txt"
+    path.write_text("C01: Sunita Rao and Tom came.\n1P05: Tom did.\n", encoding="utf-8")
+    call_command("qda", "import-docs", "cmd", str(path), "--names", "Sunita Rao=P99, Tom", stdout=io.StringIO())
+    document = Document.objects.get(study=small.study, name="fg3.txt")
+    assert document.text == "C01: [P99] and [redacted] came.\n1P05: [redacted] did.\n"
+    entries = document.pseudonymisation_log.entries
+    assert [(e["original"], e["replacement"]) for e in entries] == [
+        ("Sunita Rao", "[P99]"), ("Tom", "[redacted]"), ("Tom", "[redacted]")]
+
+
+def test_export_qdpx_and_themes_table_and_agreement_write_what_they_say(tmp_path: Path) -> None:
+    from commed_core.refiqda import read_project, validate_qdpx
+
+    small = small_study(researcher("cmd_r"), "cmd")
+    out = io.StringIO()
+    call_command("qda", "export-qdpx", "cmd", str(tmp_path / "cmd.qdpx"), stdout=out)
+    data = (tmp_path / "cmd.qdpx").read_bytes()
+    assert validate_qdpx(data) == [] and f"{len(data)} bytes" in out.getvalue()
+    project = read_project(data)
+    assert [s.guid for s in project.sources] == [small.document.guid]
+    assert project.sources[0].selections[0].codings[0].guid == small.coding.guid
+    for unit in ("character", "turn", "document"):
+        out = io.StringIO()
+        call_command("qda", "agreement", "cmd", "--unit", unit, "--json", stdout=out)
+        assert f'"unit": "{unit}"' in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("qda", "agreement", "cmd", "--unit", "paragraph", stdout=io.StringIO())
+
+
+def test_the_commands_run_as_commed_qda_from_the_console_script(capsys: pytest.CaptureFixture[str]) -> None:
+    from commed.cli import main
+
+    small_study(researcher("cmd_r"), "cmd")
+    assert main(["qda", "agreement", "cmd", "--unit", "document", "--json"]) == 0
+    assert '"unit": "document"' in capsys.readouterr().out
+    assert main(["qda", "agreement", "nope"]) != 0
+    assert "no study called 'nope'" in capsys.readouterr().err

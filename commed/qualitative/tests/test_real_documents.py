@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from commed.qualitative import selectors, services
-from commed.qualitative.models import Document, Participant, ParticipantValue, PseudonymisationLog
+from commed.qualitative.models import Code, Document, Participant, ParticipantValue, PseudonymisationLog
 from commed.qualitative.tests.factories import researcher
+from commed_core.refiqda import validate_codebook_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +37,15 @@ def test_every_sheffield_interview_imports_with_the_facesheet_as_participant_var
     assert ana.participant.values.get(variable__name="Field").value
     log = PseudonymisationLog.objects.get(document=ana)
     assert {e["original"] for e in log.entries} >= {"Ana"}
-    # Every interview with a facesheet row has its interviewee linked.
-    linked = [d for d in documents.values() if d.participant_id]
-    assert len(linked) >= 10
+    # Every interview has its interviewee linked (through the facesheet's TranscriptName), with the facesheet's
+    # attributes, and is named by the code, not the person.
+    by_identity = {d.participant.identity.real_name: d for d in documents.values() if d.participant is not None}
+    assert sorted(by_identity) == sorted(p.stem for p in interviews)
+    for name, document in by_identity.items():
+        assert document.name == f"{document.participant.code}.txt" and name not in document.name
+        assert document.participant.values.count() >= 15
+        speakers = {t.speaker for t in document.turns.all()}
+        assert speakers == {"", "Researcher 1", document.participant.code}
     variables = set(ParticipantValue.objects.filter(participant__study=study).values_list("variable__name",
                                                                                             flat=True))
     assert {"AgeGroup", "Region", "CareerStage", "Field"} <= variables
@@ -73,6 +80,34 @@ def test_the_qualcoder_examples_import_with_cases_and_survey_answers(external: P
     assert turns[0].participant == Participant.objects.get(study=study, code="ID1")
     hits = selectors.segments_search(study=study, query="lecture slides")
     assert hits and hits[0].snippet_match.lower() == "lecture"
+    # The survey's respondents join the register with their other columns; their answers are their turns.
+    id5 = Participant.objects.get(study=study, code="ID5")
+    assert dict(id5.values.values_list("variable__name", "value")) == {"Gender": "m", "Interest": "golf"}
+    answer = next(d for d in result.documents if d.name == "ID5")
+    assert [t.participant for t in answer.turns.all()] == [id5]
+    assert any("3 respondents added to the participant register" in w for w in result.warnings)
+    # The cases' attributes stay as they were imported (the survey does not overwrite them).
+    assert dict(Participant.objects.get(study=study, code="ID1").values.values_list(
+        "variable__name", "value")) == {"Age": "20", "gender": "f", "interest": "science"}
+
+
+def test_the_qualcoder_plain_text_codebook_imports_through_the_command_with_its_hierarchy(external: Path,
+                                                                                          tmp_path: Path) -> None:
+    owner = researcher("qc_r")
+    services.study_create(owner=owner, title="QualCoder codebook", slug="qc-codebook")
+    path = external / "transcripts" / "qualcoder-examples" / "plain_codes_categories_for_import.txt"
+    out = io.StringIO()
+    call_command("qda", "import-qdpx", str(path), "--study", "qc-codebook", stdout=out)
+    assert "6 codes" not in out.getvalue() and "9 codes" in out.getvalue()  # 6 codes and 3 categories
+    codes = {c.name: c for c in Code.objects.filter(study__slug="qc-codebook").select_related("parent")}
+    parent = codes["code4"].parent
+    assert parent is not None and parent.parent is not None
+    assert (parent.name, parent.parent.name) == ("cat2", "cat3")
+    assert (codes["cat1"].is_codable, codes["code2"].is_codable) == (False, True)
+    assert codes["code1"].definition == "A memo for code 1"
+    target = tmp_path / "out.qdc"
+    call_command("qda", "export-qdpx", "qc-codebook", str(target), stdout=io.StringIO())
+    assert validate_codebook_xml(target.read_bytes()) == []
 
 
 def test_the_vtt_edge_case_imports_with_its_cues_as_turns(external: Path) -> None:

@@ -179,3 +179,14 @@ def test_remapped_turns_cover_the_pseudonymised_text_of_the_original_turns(piece
         assert re.sub(r"\[[^\]]*\]", "", expected) == re.sub(
             r"\[[^\]]*\]", "", result.text[new.start : new.end]
         )
+
+
+def test_warnings_are_pseudonymised_with_the_text() -> None:
+    from commed_core.transcripts import Document as TranscriptDocument
+    from commed_core.transcripts import pseudonymise_document as pseudonymise_doc
+
+    document = TranscriptDocument("a.txt", "C01: hello Ana", [], "text", "utf-8",
+                                  ["line 4: 'Ana Silva' not taken as a speaker label: it starts only one line"])
+    pseudonymised, _ = pseudonymise_doc(document, {"Ana Silva": "C01", "Ana": "C01"})
+    assert pseudonymised.text == "C01: hello [C01]"
+    assert pseudonymised.warnings == ["line 4: '[C01]' not taken as a speaker label: it starts only one line"]

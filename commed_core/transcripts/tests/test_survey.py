@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commed_core.transcripts import read_attribute_table, read_survey_csv
+from commed_core.transcripts import read_attribute_table, read_survey_attributes, read_survey_csv
 
 SEMICOLON = (
     "Respondent;Year;What went well?;What could be better?\r\n"
@@ -63,3 +63,17 @@ def test_duplicate_ids_and_short_rows_are_warned_about() -> None:
 def test_an_attribute_csv_with_a_bom_and_semicolons_is_read() -> None:
     rows = read_attribute_table("\ufeffname;age\r\nAna;34\r\nBen;\r\n".encode(), "people.csv")
     assert rows == [{"name": "Ana", "age": "34"}, {"name": "Ben", "age": ""}]
+
+
+def test_survey_attributes_are_the_other_columns_without_identifying_ones() -> None:
+    data = (
+        b"id,Name,E-mail,Age,Role,What did you gain?\n"
+        b"R1,Maria Lopez,m@x.invalid,34,partner,Confidence in speaking to the students\n"
+        b"R2,Ann Bell,,,coordinator,Nothing much this year sadly\n"
+        b",Nobody,,50,x,An answer without an id at all\n"
+    )
+    attributes, skipped = read_survey_attributes(data, "s.csv")
+    assert attributes == {"R1": {"Age": "34", "Role": "partner"}, "R2": {"Role": "coordinator"}}
+    assert skipped == ["Name", "E-mail"]
+    # The free-text column is the one read_survey_csv reads.
+    assert [d.name for d in read_survey_csv(data, "s.csv")] == ["R1", "R2", "row 4"]

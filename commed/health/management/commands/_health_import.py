@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from commed.accounts.models import User
-from commed.health.imports import BATCH_SIZE, HealthImportError, health_import, parse_polarities
+from commed.health.imports import BATCH_SIZE, HealthImportError, health_import, parse_domains, parse_polarities
 
 
 class HealthImportCommand(BaseCommand):
@@ -25,6 +25,10 @@ class HealthImportCommand(BaseCommand):
                 "--polarity", action="append", default=[], metavar="ID=POLARITY",
                 help="an indicator's polarity, e.g. '93356=RAG - Low is good' (default: inferred from the export)",
             )
+            parser.add_argument(
+                "--domain", action="append", default=[], metavar="ID=DOMAIN",
+                help="an indicator's profile domain, e.g. '93356=Health protection' (exports do not carry it)",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -37,6 +41,7 @@ class HealthImportCommand(BaseCommand):
                 raise CommandError(f"no user called {options['actor']!r}")
         try:
             polarities = parse_polarities(options.get("polarity") or [])
+            domains = parse_domains(options.get("domain") or [])
             with open(path, "rb") as handle:
                 result = health_import(
                     command=self.command,
@@ -45,6 +50,7 @@ class HealthImportCommand(BaseCommand):
                     actor=actor,
                     release_label=options["release"],
                     polarities=polarities,
+                    domains=domains,
                     batch_size=options["batch_size"],
                 )
         except HealthImportError as error:

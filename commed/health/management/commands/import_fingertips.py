@@ -10,6 +10,7 @@ class Command(HealthImportCommand):
     command = "fingertips"
     takes_polarity = True
     help = (
-        "Import a publisher's file (layout detected: " + ", ".join(COMMAND_LAYOUTS["fingertips"]) + ") as a new release, "
+        "Import a publisher's file (layout detected: " + ", ".join(COMMAND_LAYOUTS["fingertips"]) + ") "
+        "as a new release, "
         "streaming and all or nothing; a newer release of the same kind and scope becomes the current one."
     )

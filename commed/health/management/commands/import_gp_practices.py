@@ -10,6 +10,7 @@ class Command(HealthImportCommand):
     command = "gp_practices"
     takes_polarity = False
     help = (
-        "Import a publisher's file (layout detected: " + ", ".join(COMMAND_LAYOUTS["gp_practices"]) + ") as a new release, "
+        "Import a publisher's file (layout detected: " + ", ".join(COMMAND_LAYOUTS["gp_practices"]) + ") "
+        "as a new release, "
         "streaming and all or nothing; a newer release of the same kind and scope becomes the current one."
     )

@@ -10,6 +10,7 @@ class Command(HealthImportCommand):
     command = "postcodes"
     takes_polarity = False
     help = (
-        "Import a publisher's file (layout detected: " + ", ".join(COMMAND_LAYOUTS["postcodes"]) + ") as a new release, "
+        "Import a publisher's file (layout detected: " + ", ".join(COMMAND_LAYOUTS["postcodes"]) + ") "
+        "as a new release, "
         "streaming and all or nothing; a newer release of the same kind and scope becomes the current one."
     )

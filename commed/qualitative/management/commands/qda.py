@@ -1,6 +1,7 @@
 """`commed qda ...`: the qualitative workspace from the command line.
 
-    commed qda import-qdpx FILE --study SLUG [--owner USERNAME]   (a .qdpx project or a .qdc codebook)
+    commed qda import-qdpx FILE --study SLUG [--owner USERNAME]   (a .qdpx project, a .qdc codebook, or
+                                                                    QualCoder's plain-text codebook .txt)
     commed qda export-qdpx SLUG OUT
     commed qda import-participants SLUG FILE [--code-column C] [--name-column N]
     commed qda import-docs SLUG FILES... [--names "Ann,Bob"] [--no-pseudonymise] [--survey-mode question]
@@ -32,7 +33,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        p = sub.add_parser("import-qdpx", help="import a REFI-QDA project (.qdpx) or codebook (.qdc) into a study")
+        p = sub.add_parser("import-qdpx", help="import a REFI-QDA project (.qdpx) or codebook (.qdc, or QualCoder's "
+                                              "plain-text .txt) into a study")
         p.add_argument("file")
         p.add_argument("--study", required=True, help="the study's slug (created when --owner is given)")
         p.add_argument("--owner", help="username of the researcher who owns a new study")
@@ -49,7 +51,8 @@ class Command(BaseCommand):
         p = sub.add_parser("import-docs", help="import transcripts (txt, docx, odt, pdf, vtt, srt, csv)")
         p.add_argument("study")
         p.add_argument("files", nargs="+")
-        p.add_argument("--names", default="", help="other names to replace by [redacted], comma separated")
+        p.add_argument("--names", default="", help="other names to remove, comma separated: Name (becomes "
+                                                    "[redacted]) or Name=CODE (becomes [CODE])")
         p.add_argument("--no-pseudonymise", action="store_true")
         p.add_argument("--survey-mode", choices=("respondent", "question"), default="respondent")
         p = sub.add_parser("themes-table", help="write the themes table")
@@ -95,7 +98,7 @@ class Command(BaseCommand):
                     raise CommandError(f"no user called {options['owner']!r}")
                 study = services.study_create(owner=owner, title=options["title"] or path.stem,
                                               slug=options["study"])
-            if path.suffix.lower() == ".qdc":
+            if path.suffix.lower() in (".qdc", ".txt"):
                 report = exchange.codebook_import(study=study, by=None, data=data, filename=path.name)
             else:
                 report = exchange.project_import(study=study, by=None, data=data, filename=path.name)

@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from commed.accounts.models import User
+from commed.allocation.rules import DEFAULT_TIME_LIMIT, OBJECTIVES, RunRules
+from commed.programmes.models import Project
+
+
+class PreferencesForm(forms.Form):
+    """Choice 1, choice 2, ...: one select per position, so it works without JavaScript and with a keyboard."""
+
+    def __init__(self, *args: Any, options: list[Project], initial_projects: list[Project], max_choices: int,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = {str(p.pk): p for p in options}
+        choices = [("", "(none)"), *((str(p.pk), p.title) for p in options)]
+        for n in range(1, min(max_choices, len(options)) + 1):
+            initial = str(initial_projects[n - 1].pk) if n <= len(initial_projects) else ""
+            self.fields[f"choice_{n}"] = forms.ChoiceField(label=f"Choice {n}", choices=choices, required=False,
+                                                           initial=initial)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen: list[Project] = []
+        gap = ""
+        for name in self.fields:
+            value = data.get(name) or ""
+            if not value:
+                gap = gap or str(self.fields[name].label)
+                continue
+            if gap:
+                self.add_error(name, f"{gap} is empty; fill the choices in order.")
+            project = self.options[value]
+            if project in chosen:
+                self.add_error(name, f"{project.title} is already chosen.")
+            chosen.append(project)
+        data["projects"] = chosen
+        return data
+
+
+class ImportPreferencesForm(forms.Form):
+    file = forms.FileField(label="CSV or Excel file", help_text="Columns: student e-mail, choice 1, choice 2 ... "
+                           "and optionally locality, gender, ethnicity, attributes (name=value; name=value).")
+
+
+def _parse_languages(text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in re.split(r"[,;]", text))):
+        code, _, count = part.partition(":")
+        code = code.strip().lower()
+        if not re.fullmatch(r"[a-z]{2,3}", code):
+            raise forms.ValidationError(f"{part!r}: write a language code such as so or bn, then :1")
+        try:
+            out[code] = int(count.strip() or "1")
+        except ValueError:
+            raise forms.ValidationError(f"{part!r}: the number of speakers must be a whole number") from None
+    return out
+
+
+class ProjectSettingForm(forms.Form):
+    min_size = forms.IntegerField(label="Minimum", min_value=0, max_value=100)
+    max_size = forms.IntegerField(label="Maximum", min_value=1, max_value=100)
+    may_close = forms.BooleanField(label="May close", required=False)
+    languages = forms.CharField(label="Languages needed", required=False, max_length=200,
+                                help_text="e.g. so:1, bn:1 (code: speakers needed)")
+
+    def clean_languages(self) -> dict[str, int]:
+        return _parse_languages(self.cleaned_data.get("languages") or "")
+
+
+def _lines(text: str) -> list[tuple[int, list[str]]]:
+    return [(n, [part.strip() for part in re.split(r"[,;]", line) if part.strip()])
+            for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+
+
+class RunForm(forms.Form):
+    objective = forms.ChoiceField(choices=OBJECTIVES, initial="rank_cost")
+    no_isolation = forms.MultipleChoiceField(
+        label="Nobody the only one in their group by", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="For each attribute ticked, a value present in a group is held by at least two of its members.")
+    same_locality = forms.BooleanField(label="Students only go to projects in their own locality", required=False)
+    partner_capacity = forms.BooleanField(label="Respect each partner's yearly capacity", required=False,
+                                          initial=True)
+    fallback_rank = forms.IntegerField(
+        label="Place students in projects they did not rank, counted as this choice", required=False, min_value=1,
+        max_value=20, help_text="Leave empty to place students only in projects they ranked.")
+    together = forms.CharField(label="Keep together", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text="One group per line: student e-mails separated by commas.")
+    apart = forms.CharField(label="Keep apart", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text="One pair per line: two student e-mails separated by a comma.")
+    locked = forms.CharField(label="Fixed placements", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="One per line: student e-mail, project title.")
+    time_limit = forms.IntegerField(label="Time limit (seconds)", min_value=5, max_value=600,
+                                    initial=int(DEFAULT_TIME_LIMIT))
+
+    def __init__(self, *args: Any, attributes: list[str], students: list[User], projects: list[Project],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        no_isolation = self.fields["no_isolation"]
+        if isinstance(no_isolation, forms.MultipleChoiceField):
+            no_isolation.choices = [(a, a) for a in attributes]
+        self.students = {s.email.lower(): s for s in students}
+        self.projects = {p.title.strip().lower(): p for p in projects}
+
+    def _student(self, field: str, line: int, email: str) -> int | None:
+        student = self.students.get(email.lower())
+        if student is None:
+            self.add_error(field, f"Line {line}: {email} is not a student of this cohort.")
+            return None
+        return student.pk
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        together: list[tuple[int, ...]] = []
+        for line, parts in _lines(data.get("together") or ""):
+            ids = [self._student("together", line, email) for email in parts]
+            if len(parts) < 2:
+                self.add_error("together", f"Line {line}: name at least two students.")
+            elif all(ids):
+                together.append(tuple(i for i in ids if i is not None))
+        apart: list[tuple[int, int]] = []
+        for line, parts in _lines(data.get("apart") or ""):
+            if len(parts) != 2:
+                self.add_error("apart", f"Line {line}: name exactly two students.")
+                continue
+            a, b = (self._student("apart", line, email) for email in parts)
+            if a is not None and b is not None:
+                apart.append((a, b))
+        locked: dict[int, int] = {}
+        for line, raw in enumerate((data.get("locked") or "").splitlines(), start=1):
+            if not raw.strip():
+                continue
+            email, sep, title = raw.partition(",")
+            if not sep:
+                self.add_error("locked", f"Line {line}: write the student's e-mail, a comma, then the project title.")
+                continue
+            pk = self._student("locked", line, email.strip())
+            project = self.projects.get(title.strip().lower())
+            if project is None:
+                self.add_error("locked", f"Line {line}: no project called {title.strip()!r} is open in this cohort.")
+            elif pk is not None:
+                locked[pk] = project.pk
+        data["rules"] = RunRules(
+            no_isolation=tuple(data.get("no_isolation") or ()), same_locality=bool(data.get("same_locality")),
+            partner_capacity=bool(data.get("partner_capacity")), together=tuple(together), apart=tuple(apart),
+            locked=locked, fallback_rank=data.get("fallback_rank"), objective=data.get("objective") or "rank_cost",
+            time_limit=float(data.get("time_limit") or DEFAULT_TIME_LIMIT),
+        )
+        return data
+
+
+def rules_initial(rules: RunRules, students: dict[int, User], projects: dict[int, Project]) -> dict[str, Any]:
+    """The form's initial values from a previous run's rules (so a new run starts from the last one)."""
+    def email(pk: int) -> str:
+        return students[pk].email if pk in students else ""
+
+    return {
+        "objective": rules.objective, "no_isolation": list(rules.no_isolation), "same_locality": rules.same_locality,
+        "partner_capacity": rules.partner_capacity, "fallback_rank": rules.fallback_rank,
+        "together": "\n".join(", ".join(email(s) for s in group) for group in rules.together),
+        "apart": "\n".join(f"{email(a)}, {email(b)}" for a, b in rules.apart),
+        "locked": "\n".join(f"{email(s)}, {projects[p].title}" for s, p in rules.locked.items() if p in projects),
+        "time_limit": int(rules.time_limit),
+    }
+
+
+class MoveForm(forms.Form):
+    student = forms.TypedChoiceField(coerce=int)
+    project = forms.TypedChoiceField(label="Move to", coerce=int, empty_value=None, required=False)
+    confirm = forms.BooleanField(label="I have read what this move breaks and costs; make the move", required=False)
+
+    def __init__(self, *args: Any, students: list[tuple[int, str]], projects: list[tuple[int, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        student = self.fields["student"]
+        project = self.fields["project"]
+        if isinstance(student, forms.ChoiceField) and isinstance(project, forms.ChoiceField):
+            student.choices = [("", "Choose a student"), *sorted(students, key=lambda s: s[1])]
+            project.choices = [("", "(no project: unassign)"), *sorted(projects, key=lambda p: p[1])]
+
+
+class RerunForm(forms.Form):
+    students = forms.TypedMultipleChoiceField(label="Keep these students where they are", coerce=int,
+                                              required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, students: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["students"]
+        if isinstance(field, forms.ChoiceField):
+            field.choices = students
+
+
+class PublishForm(forms.Form):
+    confirm = forms.BooleanField(label="Make these the cohort's groups (students leave their current groups)")

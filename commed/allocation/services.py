@@ -1,0 +1,361 @@
+"""Writes for the allocation: preferences, project settings, runs (create, execute in the background, move by
+hand, lock and re-run, publish to groups). Every change to personal data is audited."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import close_old_connections, connections, transaction
+from django.utils import timezone
+
+from commed.accounts.models import User
+from commed.allocation import selectors
+from commed.allocation.models import (
+    AllocationMove,
+    AllocationRun,
+    Preference,
+    ProjectSetting,
+    RunStatus,
+    StudentDetail,
+)
+from commed.allocation.rules import RunRules, key_pk, project_key, student_key
+from commed.audit.models import Action
+from commed.audit.services import audit_record
+from commed.programmes import services as programme_services
+from commed.programmes.models import Cohort, Locality, Project
+from commed_core.allocation import InfeasibleError, ProblemError, evaluate_move, explain_infeasible, parse_problem
+from commed_core.allocation import solve as core_solve
+
+logger = logging.getLogger(__name__)
+EXPLAIN_TIME_LIMIT = 10.0
+
+
+# Preferences ------------------------------------------------------------------------------------------------------
+
+
+def _check_open(cohort: Cohort) -> None:
+    if selectors.published_run(cohort=cohort) is not None:
+        raise ValidationError("The allocation of this cohort has been published; preferences can no longer change.")
+
+
+@transaction.atomic
+def preferences_set(
+    *, actor: User | None, cohort: Cohort, student: User, projects: Sequence[Project]
+) -> list[Preference]:
+    """Replace the student's ranked choices in the cohort (best first)."""
+    _check_open(cohort)
+    if not selectors.cohort_students(cohort=cohort).filter(pk=student.pk).exists():
+        raise ValidationError(f"{student.email} is not a student of {cohort}.")
+    options = {p.pk for p in selectors.cohort_options(cohort=cohort)}
+    if len(projects) > selectors.MAX_CHOICES:
+        raise ValidationError(f"Rank at most {selectors.MAX_CHOICES} projects.")
+    seen: set[int] = set()
+    for project in projects:
+        if project.pk not in options:
+            raise ValidationError(f"{project} is not open for allocation in {cohort}.")
+        if project.pk in seen:
+            raise ValidationError(f"{project} is ranked twice.")
+        seen.add(project.pk)
+    return preferences_replace(actor=actor, cohort=cohort, student=student, projects=projects)
+
+
+def preferences_replace(*, actor: User | None, cohort: Cohort, student: User, projects: Sequence[Project],
+                       audit: bool = True) -> list[Preference]:
+    existing = Preference.objects.filter(cohort=cohort, student=student)
+    before = [p.project.title for p in existing.select_related("project").order_by("rank")]
+    existing.delete()
+    now = timezone.now()
+    created = Preference.objects.bulk_create(
+        Preference(cohort=cohort, student=student, project=project, rank=rank, updated_at=now)
+        for rank, project in enumerate(projects, start=1)
+    )
+    if audit:
+        audit_record(actor=actor, action=Action.CHANGE, obj=student, object_label=f"Preferences of {student.email}",
+                     summary=f"allocation preferences in {cohort}",
+                     changes={"preferences": [before, [p.title for p in projects]]})
+    return created
+
+
+@transaction.atomic
+def student_detail_set(
+    *, actor: User | None, cohort: Cohort, student: User, locality: Locality | None,
+    attributes: Mapping[str, str], audit: bool = True,
+) -> StudentDetail:
+    if locality is not None and locality.cohort_id != cohort.pk:
+        raise ValidationError({"locality": f"{locality} is not a locality of {cohort}."})
+    detail, _ = StudentDetail.objects.update_or_create(
+        cohort=cohort, student=student,
+        defaults={"locality": locality, "attributes": {str(k): str(v) for k, v in attributes.items() if str(v)}},
+    )
+    if audit:
+        audit_record(actor=actor, action=Action.CHANGE, obj=detail,
+                     object_label=f"Allocation details of {student.email}")
+    return detail
+
+
+# Project settings -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_setting_save(
+    *, actor: User | None, project: Project, min_size: int, max_size: int, may_close: bool,
+    languages: Mapping[str, int],
+) -> ProjectSetting:
+    errors: dict[str, str] = {}
+    if min_size > max_size:
+        errors["min_size"] = f"{project.title}: the minimum ({min_size}) is above the maximum ({max_size})."
+    for language, count in languages.items():
+        if count < 1 or count > max_size:
+            errors["languages"] = f"{project.title}: {count} speakers of {language} cannot fit a group of {max_size}."
+    if errors:
+        raise ValidationError(errors)
+    setting, _ = ProjectSetting.objects.update_or_create(
+        project=project,
+        defaults={"min_size": min_size, "max_size": max_size, "may_close": may_close,
+                  "languages": {k.strip().lower(): int(v) for k, v in languages.items()}},
+    )
+    audit_record(actor=actor, action=Action.CHANGE, obj=setting)
+    return setting
+
+
+@transaction.atomic
+def project_settings_save_all(
+    *, actor: User | None, settings: Iterable[tuple[Project, Mapping[str, Any]]]
+) -> list[ProjectSetting]:
+    """Save the settings of several projects: all of them, or none when one is wrong."""
+    return [project_setting_save(actor=actor, project=project, **values) for project, values in settings]
+
+
+# Runs -------------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def run_create(*, actor: User | None, cohort: Cohort, rules: RunRules, parent: AllocationRun | None = None
+               ) -> AllocationRun:
+    """Build the problem from the database and store it with the rules; the run is queued (see `run_start`).
+    Invalid input is caught here: the run is stored as invalid, with every message."""
+    problem = selectors.problem_build(cohort=cohort, rules=rules)
+    run = AllocationRun(cohort=cohort, created_by=actor, created_at=timezone.now(), parent=parent,
+                        rules=rules.to_json(), problem=problem, status=RunStatus.QUEUED)
+    try:
+        parsed = parse_problem(problem)
+    except ProblemError as error:
+        labels = selectors.labels_of(problem)
+        run.status = RunStatus.INVALID
+        run.errors = [selectors.humanise(message, labels) for message in error.errors]
+        run.finished_at = run.created_at
+    else:
+        if not parsed.students:
+            run.status = RunStatus.INVALID
+            run.errors = [f"{cohort} has no students to allocate."]
+            run.finished_at = run.created_at
+        elif not parsed.projects:
+            run.status = RunStatus.INVALID
+            run.errors = [f"{cohort} has no projects open for allocation."]
+            run.finished_at = run.created_at
+    run.save()
+    audit_record(actor=actor, action=Action.CREATE, obj=run,
+                 summary=f"{len(problem['students'])} students, {len(problem['projects'])} projects")
+    return run
+
+
+STALE_QUEUED_SECONDS = 300.0
+
+
+def run_fail_if_stale(*, run: AllocationRun) -> AllocationRun:
+    """A run whose solver thread died with its process (a restart mid-run) would poll for ever: once it is well
+    past anything the solve could take, it is marked failed, so the lead knows to start it again."""
+    now = timezone.now()
+    limit = RunRules.from_json(run.rules).time_limit
+    if run.status == RunStatus.RUNNING and run.started_at is not None:
+        stale = (now - run.started_at).total_seconds() > 3 * limit + 2 * EXPLAIN_TIME_LIMIT + STALE_QUEUED_SECONDS
+    elif run.status == RunStatus.QUEUED and _runner() == "thread":
+        stale = (now - run.created_at).total_seconds() > STALE_QUEUED_SECONDS
+    else:
+        stale = False
+    if stale:
+        AllocationRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=RunStatus.FAILED, finished_at=now, progress_label=RunStatus.FAILED.label,
+            errors=["The run was interrupted (the server may have restarted). Start it again."])
+        run.refresh_from_db()
+    return run
+
+
+def _runner() -> str:
+    return str(getattr(settings, "ALLOCATION_RUNNER", "thread"))
+
+
+def run_start(*, run: AllocationRun) -> threading.Thread | None:
+    """Solve in the background. ALLOCATION_RUNNER: "thread" (default: a thread of the web process, started once
+    the run is committed, and returned), "worker" (left queued for `commed allocation_worker`) or "inline" (here
+    and now; tests)."""
+    if run.status != RunStatus.QUEUED:
+        return None
+    mode = _runner()
+    if mode == "inline":
+        run_execute(run_id=run.pk)
+    elif mode == "thread":
+        thread = threading.Thread(target=_thread_main, args=(run.pk,), daemon=True, name=f"allocation-run-{run.pk}")
+        transaction.on_commit(thread.start)
+        return thread
+    return None
+
+
+def _thread_main(pk: int) -> None:
+    try:
+        run_execute(run_id=pk)
+    finally:
+        connections.close_all()
+
+
+class _Progress:
+    """Writes the solver's progress to the run, at most every half second (each write is one UPDATE)."""
+
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+        self.last = 0.0
+
+    def __call__(self, label: str, fraction: float) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.5:
+            return
+        self.last = now
+        AllocationRun.objects.filter(pk=self.pk, status=RunStatus.RUNNING).update(
+            progress=max(0.0, min(0.99, float(fraction))), progress_label=label[:200])
+
+
+def run_execute(*, run_id: int) -> AllocationRun | None:
+    """Solve one queued run and store its result (or its conflicts, or its errors). Returns None when another
+    process has already taken the run."""
+    claimed = AllocationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), progress=0.0, progress_label="Building the model")
+    if not claimed:
+        return None
+    run = AllocationRun.objects.get(pk=run_id)
+    rules = RunRules.from_json(run.rules)
+    labels = selectors.labels_of(run.problem)
+    try:
+        problem = parse_problem(run.problem)
+        solution = core_solve(problem, time_limit=rules.time_limit, progress=_Progress(run.pk))
+    except ProblemError as error:
+        run.status = RunStatus.INVALID
+        run.errors = [selectors.humanise(message, labels) for message in error.errors]
+    except InfeasibleError as error:
+        run.status = RunStatus.INFEASIBLE
+        run.conflicts = [{"message": c.message, "groups": [list(g) for g in c.groups]} for c in error.conflicts]
+    except Exception as error:  # a crash must not leave the run "running" for ever
+        logger.exception("allocation run %s failed", run.pk)
+        run.status = RunStatus.FAILED
+        run.errors = [f"The solver stopped with an error: {error}"]
+    else:
+        run.status = RunStatus.DONE
+        run.result = solution.to_dict()
+        run.assignment = dict(solution.assignment)
+        if solution.unassigned:
+            run.progress_label = "Explaining why some students could not be placed"
+            run.save(update_fields=["progress_label"])
+            conflicts = explain_infeasible(problem, time_limit=EXPLAIN_TIME_LIMIT)
+            run.conflicts = [{"message": c.message, "groups": [list(g) for g in c.groups]} for c in conflicts]
+    run.progress = 1.0
+    run.progress_label = RunStatus(run.status).label
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def runs_execute_queued(*, limit: int | None = None) -> int:
+    """What `commed allocation_worker` does: solve queued runs, oldest first."""
+    done = 0
+    for pk in AllocationRun.objects.filter(status=RunStatus.QUEUED).order_by("created_at", "pk").values_list(
+            "pk", flat=True)[:limit]:
+        close_old_connections()
+        if run_execute(run_id=pk) is not None:
+            done += 1
+    return done
+
+
+def _check_adjustable(run: AllocationRun) -> None:
+    if run.status != RunStatus.DONE:
+        raise ValidationError("Only a finished allocation can be changed.")
+    if run.published_at is not None:
+        raise ValidationError("This allocation has been published; re-run it to change it.")
+
+
+@transaction.atomic
+def run_move_apply(*, actor: User, run: AllocationRun, student: User, project: Project | None) -> AllocationMove:
+    """Move a student by hand (None: out of every project). The rules are re-checked and what the move breaks is
+    kept with it; the solver's own result is left as it was."""
+    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    _check_adjustable(run)
+    problem = selectors.run_problem(run)
+    sid = student_key(student.pk)
+    pid = project_key(project.pk) if project is not None else None
+    if sid not in problem.student_index:
+        raise ValidationError(f"{student} is not in this allocation.")
+    if pid is not None and pid not in problem.project_index:
+        raise ValidationError(f"{project} is not in this allocation.")
+    assignment = {str(k): str(v) for k, v in run.assignment.items()}
+    if assignment.get(sid) == pid:
+        raise ValidationError(f"{student} is already there.")
+    result = evaluate_move(problem, assignment, sid, pid)
+    labels = selectors.labels_of(run.problem)
+    if pid is None:
+        assignment.pop(sid, None)
+    else:
+        assignment[sid] = pid
+    run.assignment = assignment
+    run.save(update_fields=["assignment"])
+    move = AllocationMove.objects.create(
+        run=run, student=student,
+        from_project_id=key_pk(result.from_project) if result.from_project else None,
+        to_project=project, cost_delta=result.cost_delta,
+        violations=[selectors.humanise(v.message, labels) for v in result.violations], by=actor, at=timezone.now(),
+    )
+    audit_record(actor=actor, action=Action.CHANGE, obj=run, object_label=f"{student.email} in {run}",
+                 changes={"project": [labels.get(result.from_project or "", ""), labels.get(pid or "", "")]})
+    return move
+
+
+def run_rerun_with_locks(*, actor: User, run: AllocationRun, students: Iterable[int]) -> AllocationRun:
+    """A new run with the same rules and, for each of `students` (user ids), a lock on their current project."""
+    if run.status != RunStatus.DONE:
+        raise ValidationError("Only a finished allocation can be re-run with locks.")
+    rules = RunRules.from_json(run.rules)
+    locked = dict(rules.locked)
+    for pk in students:
+        pid = run.assignment.get(student_key(pk))
+        if pid is not None:
+            locked[pk] = key_pk(str(pid))
+    new_rules = dataclasses.replace(rules, locked=locked)
+    new_run = run_create(actor=actor, cohort=run.cohort, rules=new_rules, parent=run)
+    run_start(run=new_run)
+    return new_run
+
+
+@transaction.atomic
+def run_publish(*, actor: User, run: AllocationRun) -> int:
+    """Make the current allocation the cohort's groups (one group per project; see
+    `programmes.services.groups_publish_from_allocation`). Returns the number of groups."""
+    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    _check_adjustable(run)
+    assignment = {key_pk(str(s)): key_pk(str(p)) for s, p in run.assignment.items()}
+    if not assignment:
+        raise ValidationError("Nobody is placed in this allocation; there is nothing to publish.")
+    groups = programme_services.groups_publish_from_allocation(actor=actor, cohort=run.cohort, assignment=assignment)
+    run.published_at = timezone.now()
+    run.published_by = actor
+    run.save(update_fields=["published_at", "published_by"])
+    audit_record(actor=actor, action=Action.CHANGE, obj=run, summary=f"published: {len(assignment)} students in "
+                 f"{len(groups)} groups")
+    return len(groups)
+
+
+def run_export_record(*, actor: User, run: AllocationRun, what: str) -> None:
+    audit_record(actor=actor, action=Action.EXPORT, obj=run, summary=f"downloaded the {what} (JSON)")

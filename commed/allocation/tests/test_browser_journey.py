@@ -1,0 +1,118 @@
+"""The allocation in a real browser, with axe-core on every page: a student ranks projects, the lead sets group
+sizes, starts a run and watches its progress bar until the result appears, previews and makes a hand move,
+publishes, and the student sees their result."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from commed.allocation import services
+from commed.allocation.models import AllocationRun, RunStatus
+from commed.allocation.tests.world import build_allocation_world
+from commed.lib.browser import axe_violations, chromium_page
+from commed.programmes.models import GroupMembership
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+PASSWORD = "persona-password"
+
+
+class Journey:
+    def __init__(self, page, base_url):
+        self.page = page
+        self.base = base_url
+        self.problems: list[str] = []
+
+    def check(self):
+        self.problems.extend(axe_violations(self.page))
+
+    def go(self, path):
+        self.page.goto(self.base + path)
+        self.check()
+
+    def sign_in(self, username):
+        page = self.page
+        page.goto(f"{self.base}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{self.base}/")
+
+    def sign_out(self):
+        self.page.get_by_role("button", name="Sign out").click()
+        self.page.wait_for_url("**/accounts/login/**")
+
+    def submit(self, name):
+        self.page.get_by_role("button", name=name).click()
+        self.page.wait_for_load_state()
+        self.check()
+
+
+@pytest.mark.browser
+def test_rank_run_watch_move_publish_and_see_the_result(transactional_db, live_server, personas, settings):
+    # Queued runs wait for the worker; the test plays the worker, so the page's polling is what shows the result.
+    settings.ALLOCATION_RUNNER = "worker"
+    world = build_allocation_world(personas)
+    cohort = world.cohort
+
+    with chromium_page() as page:
+        journey = Journey(page, live_server.url)
+
+        journey.sign_in("student")
+        journey.go("/allocation/")
+        page.get_by_role("link", name="Choose and rank projects").click()
+        page.wait_for_load_state()
+        journey.check()
+        page.get_by_label("Choice 1").select_option(str(world.falls.pk))
+        page.get_by_label("Choice 2").select_option(str(world.diabetes.pk))
+        page.get_by_label("Choice 3").select_option("")
+        journey.submit("Save my choices")
+        assert page.get_by_text("Your choices are saved").is_visible()
+        journey.sign_out()
+
+        journey.sign_in("lead")
+        journey.go(f"/allocation/cohorts/{cohort.pk}/")
+        journey.go(f"/allocation/cohorts/{cohort.pk}/projects/")
+        page.get_by_label("Maximum for Falls at home").fill("4")
+        journey.submit("Save")
+        journey.go(f"/allocation/cohorts/{cohort.pk}/import/")
+        journey.go(f"/allocation/cohorts/{cohort.pk}/runs/new/")
+        page.get_by_label("Objective").select_option("greedy")
+        page.get_by_role("button", name="Run the allocation").click()
+        page.wait_for_url(re.compile(r".*/allocation/runs/\d+/$"))
+        page.get_by_role("progressbar").wait_for()
+        journey.check()
+        run = AllocationRun.objects.exclude(pk=world.run.pk).get()
+        assert run.status == RunStatus.QUEUED
+        assert services.runs_execute_queued() == 1
+        page.get_by_role("heading", name="Preference profile").wait_for()
+        journey.check()
+
+        page.get_by_role("link", name="Move a student").first.click()
+        page.wait_for_load_state()
+        journey.check()
+        page.get_by_label("Student").select_option(str(personas.student.pk))
+        page.get_by_label("Move to").select_option(str(world.football.pk))
+        page.get_by_text("Change of the rank cost").wait_for()
+        journey.check()
+        page.get_by_label("I have read what this move breaks and costs; make the move").check()
+        journey.submit("Move")
+        assert page.get_by_text("moved to Football and mental health").is_visible()
+
+        journey.go(f"/allocation/runs/{run.pk}/rerun/")
+        journey.go(f"/allocation/runs/{run.pk}/publish/")
+        page.get_by_label("Make these the cohort's groups").check()
+        journey.submit("Publish")
+        journey.sign_out()
+
+        journey.sign_in("student")
+        journey.go(f"/allocation/cohorts/{cohort.pk}/my-choices/")
+        assert page.get_by_role("heading", name="Your result").is_visible()
+        assert page.get_by_text("Football and mental health").first.is_visible()
+
+    membership = GroupMembership.objects.get(group__cohort=cohort, student=personas.student)
+    assert membership.group.project == world.football
+    assert journey.problems == []

@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from commed.accounts.models import Role
+from commed.allocation import selectors, services
+from commed.allocation.forms import (
+    ImportPreferencesForm,
+    MoveForm,
+    PreferencesForm,
+    ProjectSettingForm,
+    PublishForm,
+    RerunForm,
+    RunForm,
+    rules_initial,
+)
+from commed.allocation.imports import ImportFailed, preferences_import
+from commed.allocation.models import RunStatus
+from commed.allocation.rules import RunRules, student_key
+from commed.lib.access import AuthedRequest, roles_required
+from commed.lib.forms import add_service_errors
+from commed.programmes.models import Project
+
+MANAGERS = (Role.LEAD, Role.ADMIN)
+
+
+@roles_required(Role.LEAD, Role.ADMIN, Role.STUDENT)
+def index(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if selectors.is_manager(user):
+        return render(request, "allocation/index.html",
+                      {"cohorts": selectors.cohorts_with_latest_run(), "is_manager": True})
+    mine = [(c, selectors.own_result(cohort=c, student=user)) for c in selectors.cohorts_of_student(user=user)]
+    return render(request, "allocation/index.html", {"mine": mine, "is_manager": False})
+
+
+# Students ---------------------------------------------------------------------------------------------------------
+
+
+@roles_required(Role.STUDENT)
+def preferences(request: AuthedRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get_for_student(user=request.user, pk=pk)
+    options = list(selectors.cohort_options(cohort=cohort))
+    current = [p.project for p in selectors.preferences_of(cohort=cohort, student=request.user)]
+    result = selectors.own_result(cohort=cohort, student=request.user)
+    form = PreferencesForm(request.POST or None, options=options, initial_projects=current,
+                           max_choices=selectors.MAX_CHOICES)
+    if request.method == "POST" and result is None and form.is_valid():
+        try:
+            services.preferences_set(actor=request.user, cohort=cohort, student=request.user,
+                                     projects=form.cleaned_data["projects"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your choices are saved. You can change them until the allocation is "
+                                      "published.")
+            return redirect("allocation:preferences", pk=cohort.pk)
+    return render(request, "allocation/preferences.html", {"cohort": cohort, "options": options, "form": form,
+                                                           "current": current, "result": result})
+
+
+# Leads: the cohort, its preferences and settings -------------------------------------------------------------------
+
+
+@roles_required(*MANAGERS)
+def cohort(request: AuthedRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
+    context = {"cohort": cohort, "summary": selectors.preference_summary(cohort=cohort),
+               "runs": selectors.runs_of(cohort=cohort)[:50]}
+    return render(request, "allocation/cohort.html", context)
+
+
+@roles_required(*MANAGERS)
+def preferences_import_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
+    form = ImportPreferencesForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = preferences_import(actor=request.user, cohort=cohort, data=upload.read(), filename=upload.name)
+        except ImportFailed as error:
+            errors = error.errors
+        else:
+            messages.success(request, result.summary)
+            return redirect("allocation:cohort", pk=cohort.pk)
+    return render(request, "allocation/import.html", {"cohort": cohort, "form": form, "errors": errors},
+                  status=400 if errors else 200)
+
+
+@roles_required(*MANAGERS)
+def project_settings(request: AuthedRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
+    projects = list(selectors.cohort_options(cohort=cohort))
+    rows: list[tuple[Project, ProjectSettingForm]] = []
+    for project in projects:
+        setting = selectors.project_setting(project)
+        initial = {"min_size": setting.min_size, "max_size": setting.max_size, "may_close": setting.may_close,
+                   "languages": ", ".join(f"{k}:{v}" for k, v in sorted(dict(setting.languages).items()))}
+        rows.append((project, ProjectSettingForm(request.POST or None, prefix=f"p{project.pk}", initial=initial)))
+    if request.method == "POST" and all(form.is_valid() for _, form in rows):
+        try:
+            services.project_settings_save_all(actor=request.user,
+                                               settings=[(project, form.cleaned_data) for project, form in rows])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Group sizes and language needs saved.")
+            return redirect("allocation:cohort", pk=cohort.pk)
+    return render(request, "allocation/project_settings.html", {"cohort": cohort, "rows": rows})
+
+
+# Runs -------------------------------------------------------------------------------------------------------------
+
+
+@roles_required(*MANAGERS)
+def run_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
+    students = list(selectors.cohort_students(cohort=cohort))
+    projects = list(selectors.cohort_options(cohort=cohort))
+    initial = None
+    last = selectors.runs_of(cohort=cohort).first()
+    if last is not None:
+        initial = rules_initial(RunRules.from_json(last.rules), {s.pk: s for s in students},
+                                {p.pk: p for p in projects})
+    form = RunForm(request.POST or None, initial=initial, attributes=selectors.attribute_names(cohort=cohort),
+                   students=students, projects=projects)
+    if request.method == "POST" and form.is_valid():
+        run = services.run_create(actor=request.user, cohort=cohort, rules=form.cleaned_data["rules"])
+        services.run_start(run=run)
+        return redirect("allocation:run_detail", pk=run.pk)
+    return render(request, "allocation/run_create.html", {"cohort": cohort, "form": form,
+                                                          "students": len(students), "projects": len(projects)})
+
+
+@roles_required(*MANAGERS)
+def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = services.run_fail_if_stale(run=selectors.run_get_for_user(user=request.user, pk=pk))
+    context: dict[str, object] = {"run": run}
+    if run.status == RunStatus.DONE:
+        context["report"] = selectors.run_report(run=run)
+    if run.status in (RunStatus.DONE, RunStatus.INFEASIBLE):
+        context["conflicts"] = selectors.run_conflicts(run=run)
+    return render(request, "allocation/run_detail.html", context)
+
+
+@roles_required(*MANAGERS)
+def run_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = services.run_fail_if_stale(run=selectors.run_get_for_user(user=request.user, pk=pk))
+    response = render(request, "allocation/_run_status.html", {"run": run})
+    if run.is_finished and request.htmx:
+        # The page that polls shows the progress bar; once finished it reloads to show the result.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@roles_required(*MANAGERS)
+def run_move(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get_for_user(user=request.user, pk=pk)
+    if run.status != RunStatus.DONE:
+        raise Http404
+    # A GET with a project is a preview (the page asks for one as the lead picks); with a student only, the form
+    # starts on that student.
+    data = request.POST if request.method == "POST" else (request.GET if "project" in request.GET else None)
+    form = MoveForm(data, initial={"student": request.GET.get("student", "")},
+                    students=selectors.run_students(run=run), projects=selectors.run_projects(run=run))
+    preview = None
+    if data is not None and form.is_valid():
+        preview = selectors.move_preview(run=run, student_pk=form.cleaned_data["student"],
+                                         project_pk=form.cleaned_data["project"])
+        student, project = preview.student, preview.project
+        if request.method == "POST" and form.cleaned_data["confirm"]:
+            try:
+                move = services.run_move_apply(actor=request.user, run=run, student=student, project=project)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                broken = f" It breaks {len(move.violations)} rule(s)." if move.violations else ""
+                messages.success(request, f"{student} moved to {preview.to_name}.{broken}")
+                return redirect(reverse("allocation:run_detail", kwargs={"pk": run.pk}) + "#groups")
+        elif request.method == "POST":
+            form.add_error("confirm", "Tick the box to confirm the move.")
+    template = "allocation/_move_preview.html" if request.htmx else "allocation/run_move.html"
+    return render(request, template, {"run": run, "form": form, "preview": preview})
+
+
+@roles_required(*MANAGERS)
+def run_rerun(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get_for_user(user=request.user, pk=pk)
+    if run.status != RunStatus.DONE:
+        raise Http404
+    placed = [(pk_, name) for pk_, name in selectors.run_students(run=run) if student_key(pk_) in run.assignment]
+    moved = sorted({m.student_id for m in run.moves.all()})
+    form = RerunForm(request.POST or None, students=placed, initial={"students": moved})
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_run = services.run_rerun_with_locks(actor=request.user, run=run, students=form.cleaned_data["students"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("allocation:run_detail", pk=new_run.pk)
+    return render(request, "allocation/run_rerun.html", {"run": run, "form": form})
+
+
+@roles_required(*MANAGERS)
+def run_publish(request: AuthedRequest, pk: int) -> HttpResponse:
+    run = selectors.run_get_for_user(user=request.user, pk=pk)
+    if run.status != RunStatus.DONE:
+        raise Http404
+    form = PublishForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.run_publish(actor=request.user, run=run)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Published: {count} groups in {run.cohort}. Students can see their result.")
+            return redirect("allocation:run_detail", pk=run.pk)
+    report = selectors.run_report(run=run)
+    return render(request, "allocation/run_publish.html", {"run": run, "form": form, "report": report})
+
+
+@roles_required(*MANAGERS)
+def run_download(request: AuthedRequest, pk: int, what: str) -> HttpResponse:
+    run = selectors.run_get_for_user(user=request.user, pk=pk)
+    if what == "problem":
+        payload = run.problem
+    elif what == "result" and run.result is not None:
+        payload = {**run.result, "current_assignment": run.assignment}
+    else:
+        raise Http404
+    services.run_export_record(actor=request.user, run=run, what=what)
+    response = HttpResponse(json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="allocation-run-{run.pk}-{what}.json"'
+    return response
+
+
