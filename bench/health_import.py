@@ -1,7 +1,8 @@
 """Benchmark of `commed import` into the database and of a locality profile (issue 8, "Core and figures").
 
 Run (from the repository root): ``.venv/bin/python bench/health_import.py`` (``--quick``: 270,000 generated
-postcodes instead of 2.7 million; ``--skip-postcodes``: File 1 and the profile only).
+postcodes instead of 2.7 million; ``--skip-postcodes``: File 1 and the profile only; ``--repeats N`` timed
+import passes, default 2).
 
 It uses a fresh SQLite database in a temporary directory (migrated at the start, deleted at the end), so it never
 touches ``var/``. Three measurements, each printed with the ratio to a baseline measured in the same run:
@@ -54,6 +55,10 @@ def setup_django(tmp: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # Import everything the measured code imports (scipy, through commed_core.indicators, takes seconds), so
+    # no timed pass pays for it.
+    import commed.health.imports
+    import commed.health.selectors  # noqa: F401
 
 
 def baseline_import(path: Path) -> int:
@@ -184,28 +189,32 @@ def measure_profile(tmp: Path, repeats: int = 20) -> list[str]:
     def profile() -> int:
         return len(selectors.locality_profile(locality=locality).indicators)
 
-    def best(fn: Callable[[], int]) -> tuple[int, float]:
+    def best(fn: Callable[[], int]) -> tuple[int, float, float]:
         fn()  # warm the caches once
-        times, n = [], 0
+        times, cpu, n = [], [], 0
         for _ in range(repeats):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             n = fn()
             times.append(time.perf_counter() - start)
-        return n, min(times)
+            cpu.append(time.process_time() - start_cpu)
+        return n, min(times), min(cpu)
 
-    base_rows, base_time = best(baseline)
-    shown, seconds = best(profile)
+    base_rows, base_time, base_cpu = best(baseline)
+    shown, seconds, cpu = best(profile)
     lsoas = len(selectors.locality_profile(locality=locality).lsoas)
-    verdict = "met" if seconds < 0.1 else "NOT met"
+    verdict = f"wall {'met' if seconds < 0.1 else 'NOT met'}, CPU {'met' if cpu < 0.1 else 'NOT met'}"
     return [
         f"### Locality profile: {lsoas} LSOAs, {shown} indicator rows ({base_rows:,} values read), best of {repeats}",
         "",
-        "| pass | milliseconds | ratio to baseline |",
-        "|---|---:|---:|",
-        f"| baseline: one `values_list` query of the same IndicatorValue rows | {base_time * 1000:.1f} | 1.0 |",
-        f"| `selectors.locality_profile` | {seconds * 1000:.1f} | {seconds / base_time:.1f} |",
+        "| pass | wall ms | ratio to baseline | CPU ms | ratio to baseline |",
+        "|---|---:|---:|---:|---:|",
+        f"| baseline: one `values_list` query of the same IndicatorValue rows | {base_time * 1000:.1f} | 1.0 "
+        f"| {base_cpu * 1000:.1f} | 1.0 |",
+        f"| `selectors.locality_profile` | {seconds * 1000:.1f} | {seconds / base_time:.1f} | {cpu * 1000:.1f} "
+        f"| {cpu / base_cpu:.1f} |",
         "",
-        f"Target: under 100 ms: {verdict}.",
+        f"Target: under 100 ms: {verdict}. Load average now {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} CPUs.",
         "",
     ]
 
@@ -214,8 +223,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="270,000 generated postcodes, 1 timed pass")
     parser.add_argument("--skip-postcodes", action="store_true", help="File 1 and the profile only")
+    parser.add_argument("--repeats", type=int, default=0, help="timed import passes (default 2; 1 with --quick)")
     args = parser.parse_args()
-    repeats = 1 if args.quick else 2
+    repeats = args.repeats or (1 if args.quick else 2)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         setup_django(tmp)

@@ -14,9 +14,11 @@ from django.db import transaction
 
 from commed.accounts.models import Role, User
 from commed.allocation import selectors, services
+from commed.allocation.models import PartnerRanking
 from commed.audit.models import Action
 from commed.audit.services import audit_record
 from commed.lib.tabular import Row, Table, TableError, read_table
+from commed.partners.models import Organisation
 from commed.programmes.models import Cohort, Locality, Project
 
 CHOICES = [f"choice_{n}" for n in range(1, selectors.MAX_CHOICES + 1)]
@@ -47,9 +49,12 @@ class ImportFailed(Exception):
 class ImportResult:
     students: int
     preferences: int
+    partners: int = 0  # for partners' rankings
 
     @property
     def summary(self) -> str:
+        if self.partners:
+            return f"Rankings of {self.students} students by {self.partners} partners imported."
         return f"Preferences of {self.students} students imported ({self.preferences} choices)."
 
 
@@ -149,3 +154,68 @@ def preferences_import(*, actor: User | None, cohort: Cohort, data: bytes, filen
         audit_record(actor=actor, action=Action.CHANGE, obj=cohort,
                      summary=f"imported allocation preferences of {len(entries)} students from {table.filename}")
     return ImportResult(students=len(entries), preferences=sum(len(e.projects) for e in entries))
+
+
+# Partners' rankings of students ------------------------------------------------------------------------------------
+
+RANKING_REQUIRED = ["organisation", "student_email", "rank"]
+RANKING_ALIASES: dict[str, list[str]] = {
+    "organisation": ["Organisation", "organization", "partner"],
+    "student_email": ["Student e-mail", "student email", "email", "e-mail", "student"],
+    "rank": ["Rank", "position"],
+}
+
+
+def partner_rankings_import(*, actor: User | None, cohort: Cohort, data: bytes, filename: str) -> ImportResult:
+    """Partners' rankings of students (organisation, student e-mail, rank; 1 = most preferred). Each organisation
+    named in the file has its ranking in the cohort replaced; all or nothing, every problem named."""
+    try:
+        table = read_table(data, filename, required=RANKING_REQUIRED, aliases=RANKING_ALIASES)
+    except TableError as error:
+        raise ImportFailed(list(error.errors)) from None
+    errors: list[str] = []
+    organisations = {o.name.strip().lower(): o for p in selectors.cohort_options(cohort=cohort)
+                     for o in p.organisations.all()}
+    emails = {row.values.get("student_email", "").strip().lower() for row in table.rows}
+    users = {u.email.lower(): u for u in User.objects.filter(email__in=[e for e in emails if e])}
+    seen_students: dict[tuple[int, int], int] = {}
+    seen_ranks: dict[tuple[int, int], int] = {}
+    rows: list[tuple[Organisation, User, int]] = []
+    for row in table.rows:
+        values = {key: str(value or "").strip() for key, value in row.values.items()}
+        organisation = organisations.get(values["organisation"].lower())
+        if organisation is None:
+            errors.append(f"{table.where(row, 'organisation')}: no partner called {values['organisation']!r} has a "
+                          f"project open for allocation in {cohort}")
+        email = values["student_email"].lower()
+        student = users.get(email)
+        if student is None or student.role != Role.STUDENT:
+            errors.append(f"{table.where(row, 'student_email')}: no student has the address {email}")
+            student = None
+        rank = int(values["rank"]) if values["rank"].isdigit() else 0
+        if rank < 1:
+            errors.append(f"{table.where(row, 'rank')}: {values['rank']!r} is not a whole number from 1")
+        if organisation is None or student is None or rank < 1:
+            continue
+        first = seen_students.setdefault((organisation.pk, student.pk), row.number)
+        if first != row.number:
+            errors.append(f"{table.where(row, 'student_email')}: {organisation.name} already ranks {email} on row "
+                          f"{first}")
+        first = seen_ranks.setdefault((organisation.pk, rank), row.number)
+        if first != row.number:
+            errors.append(f"{table.where(row, 'rank')}: {organisation.name} already has rank {rank} on row {first}")
+        rows.append((organisation, student, rank))
+    if errors:
+        raise ImportFailed(errors)
+    with transaction.atomic():
+        named = {organisation.pk for organisation, _, _ in rows}
+        PartnerRanking.objects.filter(cohort=cohort, organisation_id__in=named).delete()
+        PartnerRanking.objects.bulk_create(
+            PartnerRanking(cohort=cohort, organisation=organisation, student=student, rank=rank)
+            for organisation, student, rank in rows
+        )
+        audit_record(actor=actor, action=Action.CHANGE, obj=cohort,
+                     summary=f"imported {len(rows)} partner rankings of students for {len(named)} partners "
+                             f"from {table.filename}")
+    return ImportResult(students=len({student.pk for _, student, _ in rows}), preferences=len(rows),
+                        partners=len(named))

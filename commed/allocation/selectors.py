@@ -26,7 +26,7 @@ from commed.allocation.models import (
 )
 from commed.allocation.rules import RunRules, key_pk, project_key, student_key
 from commed.programmes import selectors as programme_selectors
-from commed.programmes.models import Cohort, Project, ProjectStage
+from commed.programmes.models import Cohort, Opportunity, OpportunityStatus, Project, ProjectStage
 from commed_core.allocation import MoveResult, Problem, blocking_pairs, check, evaluate_move, parse_problem
 from commed_core.allocation.check import compute_stats, effective_rank
 
@@ -72,6 +72,12 @@ def cohort_options(*, cohort: Cohort) -> QuerySet[Project]:
     )
 
 
+def opportunities_without_project(*, cohort: Cohort) -> QuerySet[Opportunity]:
+    """Opportunities published to the cohort that students cannot rank yet: no project has been made of them."""
+    return (Opportunity.objects.filter(cohort=cohort, status=OpportunityStatus.PUBLISHED, projects__isnull=True)
+            .select_related("organisation").order_by("title"))
+
+
 def cohorts_of_student(*, user: User) -> list[Cohort]:
     if not user.has_role(Role.STUDENT):
         return []
@@ -95,13 +101,16 @@ def preferences_of(*, cohort: Cohort, student: User) -> list[Preference]:
     return list(Preference.objects.filter(cohort=cohort, student=student).select_related("project").order_by("rank"))
 
 
-def project_setting(project: Project) -> ProjectSetting:
-    """The stored settings, or the defaults: up to the places the partner asked for, may close."""
-    setting = ProjectSetting.objects.filter(project=project).first()
-    if setting is not None:
-        return setting
+def _default_setting(project: Project) -> ProjectSetting:
     wanted = project.opportunity.students_wanted if project.opportunity else 6
     return ProjectSetting(project=project, min_size=0, max_size=wanted or 6, may_close=True, languages={})
+
+
+def project_settings_for(projects: Iterable[Project]) -> dict[int, ProjectSetting]:
+    """Each project's stored settings, or the defaults: up to the places the partner asked for, may close."""
+    projects = list(projects)
+    stored = {s.project_id: s for s in ProjectSetting.objects.filter(project__in=projects)}
+    return {p.pk: stored.get(p.pk) or _default_setting(p) for p in projects}
 
 
 @dataclass(frozen=True)
@@ -156,7 +165,7 @@ def problem_build(*, cohort: Cohort, rules: RunRules) -> dict[str, Any]:
         if project_id in option_ids:
             prefs[student_id].append(project_key(project_id))
     details = {d.student_id: d for d in StudentDetail.objects.filter(cohort=cohort).select_related("locality")}
-    settings = {s.project_id: s for s in ProjectSetting.objects.filter(project_id__in=option_ids)}
+    settings = project_settings_for(options)
     out_students = []
     for student in students:
         profile = getattr(student, "student_profile", None)
@@ -191,7 +200,7 @@ def problem_build(*, cohort: Cohort, rules: RunRules) -> dict[str, Any]:
         else:
             partner_id = f"n{project.pk}"
             partners[partner_id] = {"id": partner_id, "name": "(no partner)", "capacity": None}
-        setting = settings.get(project.pk) or project_setting(project)
+        setting = settings[project.pk]
         out_projects.append({
             "id": project_key(project.pk),
             "name": project.title,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("cohorts/<int:pk>/", views.cohort, name="cohort"),
     path("cohorts/<int:pk>/projects/", views.project_settings, name="project_settings"),
     path("cohorts/<int:pk>/import/", views.preferences_import_view, name="preferences_import"),
+    path("cohorts/<int:pk>/import-rankings/", views.partner_rankings_import_view, name="partner_rankings_import"),
     path("cohorts/<int:pk>/runs/new/", views.run_create, name="run_create"),
     path("cohorts/<int:pk>/my-choices/", views.preferences, name="preferences"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),

@@ -20,7 +20,7 @@ from commed.allocation.forms import (
     RunForm,
     rules_initial,
 )
-from commed.allocation.imports import ImportFailed, preferences_import
+from commed.allocation.imports import ImportFailed, partner_rankings_import, preferences_import
 from commed.allocation.models import RunStatus
 from commed.allocation.rules import RunRules, student_key
 from commed.lib.access import AuthedRequest, roles_required
@@ -72,35 +72,51 @@ def preferences(request: AuthedRequest, pk: int) -> HttpResponse:
 def cohort(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
     context = {"cohort": cohort, "summary": selectors.preference_summary(cohort=cohort),
-               "runs": selectors.runs_of(cohort=cohort)[:50]}
+               "runs": selectors.runs_of(cohort=cohort)[:50],
+               "unranked_opportunities": selectors.opportunities_without_project(cohort=cohort)}
     return render(request, "allocation/cohort.html", context)
 
 
-@roles_required(*MANAGERS)
-def preferences_import_view(request: AuthedRequest, pk: int) -> HttpResponse:
+IMPORTERS = {"preferences": preferences_import, "rankings": partner_rankings_import}
+
+
+def _import_page(request: AuthedRequest, pk: int, kind: str) -> HttpResponse:
     cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
     form = ImportPreferencesForm(request.POST or None, request.FILES or None)
+    if kind == "rankings":
+        form.fields["file"].help_text = "Columns: organisation, student e-mail, rank (1 = most preferred)."
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = preferences_import(actor=request.user, cohort=cohort, data=upload.read(), filename=upload.name)
+            result = IMPORTERS[kind](actor=request.user, cohort=cohort, data=upload.read(), filename=upload.name)
         except ImportFailed as error:
             errors = error.errors
         else:
             messages.success(request, result.summary)
             return redirect("allocation:cohort", pk=cohort.pk)
-    return render(request, "allocation/import.html", {"cohort": cohort, "form": form, "errors": errors},
-                  status=400 if errors else 200)
+    return render(request, "allocation/import.html", {"cohort": cohort, "form": form, "errors": errors,
+                                                      "kind": kind}, status=400 if errors else 200)
+
+
+@roles_required(*MANAGERS)
+def preferences_import_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _import_page(request, pk, "preferences")
+
+
+@roles_required(*MANAGERS)
+def partner_rankings_import_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _import_page(request, pk, "rankings")
 
 
 @roles_required(*MANAGERS)
 def project_settings(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
     projects = list(selectors.cohort_options(cohort=cohort))
+    settings = selectors.project_settings_for(projects)
     rows: list[tuple[Project, ProjectSettingForm]] = []
     for project in projects:
-        setting = selectors.project_setting(project)
+        setting = settings[project.pk]
         initial = {"min_size": setting.min_size, "max_size": setting.max_size, "may_close": setting.may_close,
                    "languages": ", ".join(f"{k}:{v}" for k, v in sorted(dict(setting.languages).items()))}
         rows.append((project, ProjectSettingForm(request.POST or None, prefix=f"p{project.pk}", initial=initial)))

@@ -8,6 +8,7 @@ No query is made per row: reference codes (known LSOAs, known practices) are loa
 
 from __future__ import annotations
 
+import io
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import connection, models, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from commed.accounts.models import User
@@ -38,7 +40,8 @@ from commed.health.models import (
     ReleaseKind,
     WardName,
 )
-from commed_core.healthdata import HealthDataError, open_reader
+from commed_core.healthdata import LAYOUTS, HealthDataError
+from commed_core.healthdata.readers import read_records
 from commed_core.indicators import normalise_polarity
 
 BATCH_SIZE = 5_000
@@ -86,6 +89,9 @@ DEFAULT_LABELS = {
     ReleaseKind.QOF_GEOGRAPHIES: "NHS Digital QOF NHS geographies",
 }
 _COMPARISON_WORDS = {"better", "worse", "higher", "lower"}
+# Kinds whose duplicate rows are found by the database after writing, not by the reader: the reader keeps every
+# key it has seen in a set, about 350 MB for the 2.7 million postcodes of England. (model, key field)
+CHECKED_IN_DATABASE: dict[str, tuple[type[models.Model], str]] = {ReleaseKind.POSTCODES: (Postcode, "postcode")}
 
 
 class HealthImportError(Exception):
@@ -614,7 +620,13 @@ def health_import(
     """
     accepted = COMMAND_LAYOUTS[command]
     try:
-        layout, records = open_reader(fileobj, filename)
+        text, layout, records = _open(fileobj, filename)
+        database_checks = accepted.get(layout) in CHECKED_IN_DATABASE and fileobj.seekable()
+        if database_checks:
+            del records  # never started: nothing to close
+            text.detach()  # else closing the text stream (when it is collected) closes the caller's file
+            fileobj.seek(0)
+            text, layout, records = _open(fileobj, filename, layout, check_duplicates=False)
     except HealthDataError as error:
         raise HealthImportError.from_reader(error) from None
     if layout not in accepted:
@@ -642,6 +654,8 @@ def health_import(
             )
             load = _Load(release=release, filename=filename, records=records, batch_size=batch_size)
             _LOADERS[kind](load)
+            if database_checks:
+                _refuse_duplicates(release, fileobj, filename, layout)
             if kind == ReleaseKind.FINGERTIPS:
                 england = indicator_summaries_build(release)
                 _indicators(release, load.indicators, england, polarities or {}, domains)  # type: ignore[attr-defined]
@@ -679,3 +693,46 @@ def _overlapping_fingertips(release: DataRelease) -> list[DataRelease]:
         if mine & set(other.scope.removeprefix("indicators ").split(",")):
             found.append(other)
     return found
+
+
+def _open(
+    fileobj: IO[bytes], filename: str, layout: str | None = None, *, check_duplicates: bool = True
+) -> tuple[io.TextIOWrapper, str, Iterator[Any]]:
+    """``open_reader``, keeping hold of the text stream so that the file can be read again."""
+    text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    name, records = read_records(text, filename, layout, check_duplicates=check_duplicates)
+    return text, name, records
+
+
+def _refuse_duplicates(release: DataRelease, fileobj: IO[bytes], filename: str, layout: str) -> None:
+    """After writing: one GROUP BY finds a key written twice; only then is the file read again (streaming, one
+    key kept) for the row of its second occurrence, so the message names the row as the reader's would."""
+    model, field_name = CHECKED_IN_DATABASE[release.kind]
+    repeated = list(
+        model.objects.filter(release=release)  # type: ignore[attr-defined]
+        .values(field_name)
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by()
+        .values_list(field_name, flat=True)[:1]
+    )
+    if not repeated:
+        return
+    duplicate = repeated[0]
+    fileobj.seek(0)
+    _, _, records = _open(fileobj, filename, layout, check_duplicates=False)
+    seen, row = 0, None
+    for record in records:
+        if getattr(record, field_name) == duplicate:
+            seen += 1
+            if seen == 2:
+                frame = getattr(records, "gi_frame", None)
+                row = frame.f_locals.get("number") if frame is not None else None
+                break
+    raise HealthImportError(
+        f"{filename}, row {row}, column {LAYOUTS[layout].key_column!r}: duplicate row: {duplicate!r} appears in an "
+        "earlier row",
+        filename=filename,
+        row=row,
+        column=LAYOUTS[layout].key_column,
+    )

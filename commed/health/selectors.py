@@ -401,7 +401,7 @@ def _indicators(areas: Areas) -> list[IndicatorRow]:
     for indicator_id, sex, age, period, value in IndicatorValue.objects.filter(
         release__in=list(releases), area_code=ENGLAND, category_type="", value__isnull=False
     ).values_list("indicator_id", "sex", "age", "period", "value"):
-        if indicator_id in indicator_ids:
+        if indicator_id in indicator_ids and value is not None:
             england.setdefault((indicator_id, sex, age, period), value)
     spread = {
         (s.indicator_id, s.sex, s.age, s.period, s.area_type): s

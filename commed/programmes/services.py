@@ -460,7 +460,7 @@ def plan_sign(
     """Sign version `version_number` for `party`. It must still be the current version."""
     if party not in Party.values:
         raise ValidationError({"party": f"Unknown party {party!r}."})
-    plan = Plan.objects.select_for_update().select_related("current_version", "project").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("current_version", "project").get(pk=plan.pk)
     current = plan.current_version
     if current is None:
         raise ValidationError("There is no plan to sign yet.")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -309,27 +311,47 @@ def matrix_code_by_attribute(*, study: Study, user: User, variable: Variable) ->
 
 
 def cooccurrence_pairs(*, study: Study, user: User, overlap: bool = False) -> dict[tuple[int, int], int]:
-    """How often two codes are applied in the same speaker turn (or, with `overlap`, to overlapping text)."""
-    visible = codings_visible(study=study, user=user)
-    blind_user = None
-    if visible.query.where and StudyMember.objects.filter(study=study, user=user, blind=True).exists():
-        blind_user = user.pk
-    sql = (
-        "SELECT a.code_id, b.code_id, COUNT(*) FROM qualitative_coding a "
-        "JOIN qualitative_coding b ON b.study_id = a.study_id AND b.turn_id = a.turn_id AND a.code_id < b.code_id "
-    )
-    params: list[Any] = []
-    if overlap:
-        sql += "AND b.start < a.\"end\" AND a.start < b.\"end\" "
-    if blind_user is not None:
-        sql += ("JOIN qualitative_coder ca ON ca.id = a.coder_id AND ca.user_id = %s "
-                "JOIN qualitative_coder cb ON cb.id = b.coder_id AND cb.user_id = %s ")
-        params += [blind_user, blind_user]
-    sql += "WHERE a.study_id = %s AND a.turn_id IS NOT NULL GROUP BY a.code_id, b.code_id"
-    params.append(study.pk)
+    """How often two codes are applied in the same speaker turn (or, with `overlap`, to overlapping text).
+
+    The count is of pairs of codings with different codes in one turn (`(a, b)` with `a < b`), as the SQL
+    self-join `coding a JOIN coding b ON a.turn = b.turn AND a.code < b.code` gives. It is computed from one
+    indexed scan of (turn, code[, start, end]) with numpy instead: codings sorted by turn are paired with the
+    one `d` places further on while any pair is still in the same turn (turns hold few codings), which is
+    several times cheaper than the join on SQLite. A blind coder's pairs are among their own codings only.
+    """
+    columns = 'turn_id, code_id, start, "end"' if overlap else "turn_id, code_id"
+    sql = f"SELECT {columns} FROM qualitative_coding WHERE study_id = %s AND turn_id IS NOT NULL"  # noqa: S608
+    params: list[Any] = [study.pk]
+    if codes_blind(study=study, user=user):
+        sql += " AND coder_id IN (SELECT id FROM qualitative_coder WHERE study_id = %s AND user_id = %s)"
+        params += [study.pk, user.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {(a, b): n for a, b, n in cursor.fetchall()}
+        rows = cursor.fetchall()
+    if len(rows) < 2:
+        return {}
+    table = np.array(rows, dtype=np.int64)
+    table = table[np.lexsort((table[:, 1], table[:, 0]))]
+    turn, code = table[:, 0], table[:, 1]
+    keys: list[npt.NDArray[np.int64]] = []
+    width = int(code.max()) + 1
+    distance = 1
+    while distance < len(table):
+        first = np.flatnonzero(turn[distance:] == turn[:-distance])
+        if first.size == 0:
+            break
+        second = first + distance
+        a, b = code[first], code[second]
+        keep = a != b
+        if overlap:
+            starts, ends = table[:, 2], table[:, 3]
+            keep &= (starts[second] < ends[first]) & (starts[first] < ends[second])
+        keys.append(np.minimum(a, b)[keep] * width + np.maximum(a, b)[keep])
+        distance += 1
+    if not keys:
+        return {}
+    found, counts = np.unique(np.concatenate(keys), return_counts=True)
+    return {(int(k // width), int(k % width)): int(n) for k, n in zip(found, counts, strict=True)}
 
 
 def matrix_cooccurrence(*, study: Study, user: User, overlap: bool = False) -> Matrix:

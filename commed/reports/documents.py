@@ -70,51 +70,71 @@ def _unicode_font() -> tuple[Path, Path] | None:
 
 class _Pdf:
     """Lays text out itself: words are measured once and lines drawn with `cell`, which is many times faster than
-    fpdf2's own `multi_cell` and `table` (they re-measure the line at every character)."""
+    fpdf2's own `multi_cell` and `table` (they re-measure the line at every character).
+
+    Each piece of text (a paragraph, a heading, a table cell) is drawn in the core Helvetica when it is Latin-1,
+    and otherwise in the Unicode font, embedded only then: embedding and subsetting a TrueType font costs more
+    than the rest of a report. Bold text beyond Latin-1 is drawn in the regular Unicode face, so one font at most
+    is embedded."""
 
     LINE = 5.0
     PAD = 1.2
+    UNICODE = "unicode"
 
-    def __init__(self, title: str, unicode: bool) -> None:
+    def __init__(self, title: str) -> None:
         from fpdf import FPDF
 
         self.pdf = FPDF(format="A4")
         self.pdf.set_auto_page_break(auto=True, margin=15)
         self.pdf.set_margins(18, 18, 18)
-        font = _unicode_font() if unicode else None
-        if font is not None:
-            self.pdf.add_font("body", "", str(font[0]))
-            self.pdf.add_font("body", "B", str(font[1]))
-            self.family, self.unicode = "body", True
-        else:
-            self.family, self.unicode = "Helvetica", False
-        self.widths: dict[tuple[str, float, str], float] = {}
-        self.style = ""
+        self.widths: dict[tuple[str, str, float, str], float] = {}
+        self.bold = False
         self.size = 10.0
-        self.pdf.set_title(self.text(title))
+        self.family = "Helvetica"
+        self.has_unicode = False
+        self.pdf.set_title(title)
         self.pdf.set_author("commed")
         self.pdf.set_lang("en-GB")
         self.pdf.add_page()
-
-    def text(self, value: str) -> str:
-        if self.unicode:
-            return value
-        return value.translate(PLAIN).encode("latin-1", "replace").decode("latin-1")
+        self.font(10)
 
     def font(self, size: float, bold: bool = False) -> None:
-        self.style, self.size = ("B" if bold else ""), size
-        self.pdf.set_font(self.family, self.style, size)
+        self.bold, self.size = bold, size
+        self.pdf.set_font("Helvetica", "B" if bold else "", size)
+        self.family = "Helvetica"
+
+    def select(self, value: str) -> str:
+        """Choose the font for one piece of text; returns the text as that font draws it."""
+        plain = value.translate(PLAIN)
+        try:
+            plain.encode("latin-1")
+        except UnicodeEncodeError:
+            font = _unicode_font()
+            if font is None:  # no Unicode font on this machine: replace what Latin-1 lacks
+                self.pdf.set_font("Helvetica", "B" if self.bold else "", self.size)
+                self.family = "Helvetica"
+                return plain.encode("latin-1", "replace").decode("latin-1")
+            if not self.has_unicode:
+                self.pdf.add_font(self.UNICODE, "", str(font[0]))
+                self.has_unicode = True
+            self.pdf.set_font(self.UNICODE, "", self.size)
+            self.family = self.UNICODE
+            return value
+        self.pdf.set_font("Helvetica", "B" if self.bold else "", self.size)
+        self.family = "Helvetica"
+        return plain
 
     def width_of(self, word: str) -> float:
-        key = (word, self.size, self.style)
+        key = (word, self.family, self.size, "B" if self.bold else "")
         width = self.widths.get(key)
         if width is None:
             width = self.widths[key] = self.pdf.get_string_width(word)
         return width
 
     def wrap(self, value: str, width: float) -> list[str]:
+        """Select the font for `value` and break it into lines of at most `width`."""
         lines: list[str] = []
-        for paragraph in self.text(value).split("\n"):
+        for paragraph in self.select(value).split("\n"):
             line, used = "", 0.0
             space = self.width_of(" ")
             for word in paragraph.split():
@@ -163,13 +183,13 @@ class _Pdf:
         elif isinstance(block, Bullets):
             self.font(10)
             for item in block.items:
-                self.lines(f"\u2022 {item}" if self.unicode else f"- {item}")
+                self.lines(f"\u2022 {item}")
             pdf.ln(1)
         elif isinstance(block, Quote):
             self.font(10)
-            self.lines(f"\u201c{block.text}\u201d" if self.unicode else f'"{block.text}"', indent=6)
+            self.lines(f"\u201c{block.text}\u201d", indent=6)
             pdf.set_text_color(90, 90, 90)
-            self.lines(f"- {block.attribution}", indent=6)
+            self.lines(f"\u2013 {block.attribution}", indent=6)
             pdf.set_text_color(0, 0, 0)
             pdf.ln(2)
         else:
@@ -188,20 +208,22 @@ class _Pdf:
 
         def draw(values: Sequence[str], bold: bool) -> None:
             self.font(9, bold=bold)
-            wrapped = [self.wrap(str(value), width - 2 * self.PAD) for value, width in zip(values, widths, strict=True)]
-            height = max(len(w) for w in wrapped) * line + 2 * self.PAD
+            wrapped = [(self.wrap(str(value), width - 2 * self.PAD), self.family)
+                       for value, width in zip(values, widths, strict=True)]
+            height = max(len(w) for w, _ in wrapped) * line + 2 * self.PAD
             if pdf.get_y() + height > pdf.page_break_trigger:
                 pdf.add_page()
                 if not bold:
                     draw(block.columns, True)
                     self.font(9)
             x, y = pdf.l_margin, pdf.get_y()
-            for cell_lines, width in zip(wrapped, widths, strict=True):
+            for (cell_lines, family), width in zip(wrapped, widths, strict=True):
                 if bold:
                     pdf.set_fill_color(235, 238, 242)
                     pdf.rect(x, y, width, height, style="DF")
                 else:
                     pdf.rect(x, y, width, height)
+                pdf.set_font(family, "B" if bold and family == "Helvetica" else "", 9)
                 for number, text in enumerate(cell_lines):
                     pdf.set_xy(x + self.PAD, y + self.PAD + number * line)
                     pdf.cell(width - 2 * self.PAD, line, text)
@@ -233,8 +255,7 @@ def _latin1(blocks: Sequence[Block]) -> bool:
 
 
 def render_pdf(*, title: str, blocks: Sequence[Block]) -> bytes:
-    # Embedding a TrueType font costs a quarter of a second a document: only when some text needs it.
-    document = _Pdf(title, unicode=not _latin1([Para(title), *blocks]))
+    document = _Pdf(title)
     for block in blocks:
         document.write(block)
     return bytes(document.pdf.output())

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from commed.accounts.models import Role, User
+from commed.allocation.models import Preference
 from commed.partners.models import Direction, LedgerEntry, Organisation
 from commed.programmes.models import (
     CheckInResponse,
@@ -625,6 +626,8 @@ class EquityView:
 
 EQUITY_OUTCOMES = (
     "In a group with a project",
+    "Placed on their first choice",
+    "Placed on a top-3 choice",
     "Project plan agreed",
     "Project complete",
     "Wrote a reflection",
@@ -658,17 +661,23 @@ def equity_view(*, filters: DashboardFilters) -> EquityView:
         "group__project__plan__current_version_id", "student__student_profile__widening_participation",
         "student__report_characteristics__consented", "student__report_characteristics__first_in_family",
         "student__report_characteristics__disability", "student__report_characteristics__caring_responsibility",
+        "group__cohort_id",
     ))
     project_ids = {r[1] for r in rows if r[1] is not None}
     reflected = set(Reflection.objects.filter(project_id__in=project_ids).values_list("student_id", "project_id"))
     hosting = set(PartnerFeedback.objects.filter(project_id__in=project_ids, would_host_again=True)
                   .values_list("project_id", flat=True))
+    # The allocation's outcome: the rank the student had given the project they were placed on.
+    ranks = {(student, cohort, project): rank for student, cohort, project, rank in Preference.objects.filter(
+        cohort_id__in={r[10] for r in rows}, student_id__in={r[0] for r in rows}, rank__lte=3,
+    ).values_list("student_id", "cohort_id", "project_id", "rank")}
     # One line per student: their outcomes over every group they were in under these filters.
     outcomes: dict[int, list[bool]] = {}
     traits: dict[int, dict[str, str]] = {}
-    for (student, project, stage, agreed, current, wp, consented, first_gen, disability, caring) in rows:
-        hits = [project is not None, agreed is not None and agreed == current, stage == ProjectStage.COMPLETE,
-                (student, project) in reflected, project in hosting]
+    for (student, project, stage, agreed, current, wp, consented, first_gen, disability, caring, cohort) in rows:
+        rank = ranks.get((student, cohort, project))
+        hits = [project is not None, rank == 1, rank is not None, agreed is not None and agreed == current,
+                stage == ProjectStage.COMPLETE, (student, project) in reflected, project in hosting]
         previous = outcomes.get(student)
         outcomes[student] = hits if previous is None else [a or b for a, b in zip(previous, hits, strict=True)]
 

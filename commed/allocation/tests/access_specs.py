@@ -31,6 +31,7 @@ SPECS = [
     cohort_spec("cohort"),
     cohort_spec("project_settings"),
     cohort_spec("preferences_import"),
+    cohort_spec("partner_rankings_import"),
     cohort_spec("run_create"),
     # Only the students of the cohort choose; leads see preferences on the cohort page.
     cohort_spec("preferences", allowed={"student"}),

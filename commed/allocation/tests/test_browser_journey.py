@@ -79,6 +79,7 @@ def test_rank_run_watch_move_publish_and_see_the_result(transactional_db, live_s
         page.get_by_label("Maximum for Falls at home").fill("4")
         journey.submit("Save")
         journey.go(f"/allocation/cohorts/{cohort.pk}/import/")
+        journey.go(f"/allocation/cohorts/{cohort.pk}/import-rankings/")
         journey.go(f"/allocation/cohorts/{cohort.pk}/runs/new/")
         page.get_by_label("Objective").select_option("greedy")
         page.get_by_role("button", name="Run the allocation").click()

@@ -102,3 +102,55 @@ def test_the_import_page_shows_the_errors(personas, world):
     assert response.status_code == 400
     assert "Nothing was imported" in response.content.decode()
     assert "nobody@example.org" in response.content.decode()
+
+
+RANKING_HEADER = "Organisation,Student e-mail,Rank"
+
+
+def test_partner_rankings_are_imported_and_reach_the_problem(personas, world):
+    from commed.allocation import selectors
+    from commed.allocation.imports import partner_rankings_import
+    from commed.allocation.rules import RunRules, student_key
+
+    a, b = world.students[1], world.students[2]
+    data = _csv(RANKING_HEADER, f"Alpha Health Forum,{b.email},1", f"alpha health forum,{a.email},2",
+                f"Bravo Community Trust,{a.email},1")
+    result = partner_rankings_import(actor=personas.lead, cohort=world.cohort, data=data, filename="ranks.csv")
+    assert (result.students, result.partners) == (2, 2)
+    problem = selectors.problem_build(cohort=world.cohort, rules=RunRules(objective="stable"))
+    partners = {p["id"]: p for p in problem["partners"]}
+    assert partners[f"o{personas.org_a.pk}"]["preferences"] == [student_key(b.pk), student_key(a.pk)]
+    assert partners[f"o{personas.org_b.pk}"]["preferences"] == [student_key(a.pk)]
+    # A second file for one partner replaces only that partner's ranking.
+    partner_rankings_import(actor=personas.lead, cohort=world.cohort, filename="ranks.csv",
+                            data=_csv(RANKING_HEADER, f"Bravo Community Trust,{b.email},1"))
+    problem = selectors.problem_build(cohort=world.cohort, rules=RunRules(objective="stable"))
+    partners = {p["id"]: p for p in problem["partners"]}
+    assert partners[f"o{personas.org_a.pk}"]["preferences"] == [student_key(b.pk), student_key(a.pk)]
+    assert partners[f"o{personas.org_b.pk}"]["preferences"] == [student_key(b.pk)]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("Charlie Charity,{email},1", "ranks.csv, row 3, column A “Organisation”: no partner called 'Charlie "
+                                      "Charity' has a project open for allocation in ATP 2025/26"),
+        ("Alpha Health Forum,nobody@example.org,1", "row 3, column B “Student e-mail”: no student has the address "
+                                                    "nobody@example.org"),
+        ("Alpha Health Forum,{email},first", "row 3, column C “Rank”: 'first' is not a whole number from 1"),
+        ("Alpha Health Forum,{email},0", "row 3, column C “Rank”: '0' is not a whole number from 1"),
+        ("Alpha Health Forum,{email},1", "row 3, column C “Rank”: Alpha Health Forum already has rank 1 on row 2"),
+        ("Alpha Health Forum,{first},2", "row 3, column B “Student e-mail”: Alpha Health Forum already ranks "
+                                         "{first} on row 2"),
+    ],
+)
+def test_bad_partner_ranking_rows_are_named_and_nothing_is_written(personas, world, row, expected):
+    from commed.allocation.imports import partner_rankings_import
+    from commed.allocation.models import PartnerRanking
+
+    first, email = world.students[1].email, world.students[2].email
+    data = _csv(RANKING_HEADER, f"Alpha Health Forum,{first},1", row.format(email=email, first=first))
+    with pytest.raises(ImportFailed) as failed:
+        partner_rankings_import(actor=personas.lead, cohort=world.cohort, data=data, filename="ranks.csv")
+    assert any(expected.format(first=first) in message for message in failed.value.errors), failed.value.errors
+    assert not PartnerRanking.objects.exists()

@@ -288,3 +288,25 @@ def test_project_settings_are_saved_all_or_none(personas):
     with pytest.raises(ValidationError):
         services.project_settings_save_all(actor=personas.lead, settings=[(world.diabetes, good), (world.falls, bad)])
     assert ProjectSetting.objects.get(project=world.diabetes).max_size == 3
+
+
+def test_a_stable_run_follows_the_partners_rankings(personas):
+    from commed.allocation.models import PartnerRanking
+    from commed_core.allocation import blocking_pairs
+
+    world = build_allocation_world(personas, solve=False)
+    # Four students put Diabetes (org_a, max 3) first; org_a ranks the last of them highest.
+    first_choosers = [s for s in world.students
+                      if selectors.preferences_of(cohort=world.cohort, student=s)[0].project == world.diabetes]
+    assert len(first_choosers) == 4
+    for rank, student in enumerate(reversed(first_choosers), start=1):
+        PartnerRanking.objects.create(cohort=world.cohort, organisation=personas.org_a, student=student, rank=rank)
+    run = services.run_create(actor=personas.lead, cohort=world.cohort, rules=RunRules(objective="stable"))
+    services.run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    in_diabetes = {s for s, p in run.assignment.items() if p == project_key(world.diabetes.pk)}
+    # The student org_a ranks last of the four is the one left out of Diabetes.
+    assert student_key(first_choosers[0].pk) not in in_diabetes
+    assert {student_key(s.pk) for s in first_choosers[1:]} <= in_diabetes
+    assert blocking_pairs(parse_problem(run.problem), run.assignment) == []

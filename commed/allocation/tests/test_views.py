@@ -174,3 +174,19 @@ def test_the_lead_index_lists_every_cohort_with_its_latest_run(personas, world):
     page = personas.client("lead").get(reverse("allocation:index")).content.decode()
     assert "ATP 2025/26" in page and "SOT 2025/26" in page
     assert reverse("allocation:run_detail", kwargs={"pk": world.run.pk}) in page
+
+
+def test_the_cohort_page_lists_published_opportunities_without_a_project(personas, world):
+    from commed.programmes import services as programme_services
+
+    opportunity = programme_services.opportunity_propose(
+        organisation=personas.org_b, by=personas.partner_b, title="Sickle cell awareness",
+        health_need="Young people are not believed in A&E.", people_concerned="Young people")
+    client = personas.client("lead")
+    url = reverse("allocation:cohort", kwargs={"pk": world.cohort.pk})
+    assert "Sickle cell awareness" not in client.get(url).content.decode()  # only proposed
+    programme_services.opportunity_review(actor=personas.lead, opportunity=opportunity, decision="published",
+                                          cohort=world.cohort)
+    page = client.get(url).content.decode()
+    assert "Sickle cell awareness" in page
+    assert f"?opportunity={opportunity.pk}" in page

@@ -62,7 +62,16 @@ def test_the_licence_is_apache_2():
     assert 'license = "Apache-2.0"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
-def test_the_console_script_runs_the_partner_import_and_django_commands(personas, tmp_path, capsys):
+def keep_the_test_connection(monkeypatch):
+    """`commed X` ends like `manage.py X`, closing the database connections; inside a test transaction on
+    PostgreSQL that would close the test's own connection."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
+def test_the_console_script_runs_the_partner_import_and_django_commands(personas, tmp_path, capsys, monkeypatch):
+    keep_the_test_connection(monkeypatch)
     data = tmp_path / "partners.csv"
     data.write_text("Organisation name,Kind,Contact name,Contact e-mail\n"
                     "Charlie Food Bank,community,Cara Lewis,cara@charlie.example.org\n", encoding="utf-8")

@@ -65,6 +65,16 @@ def test_duplicate_rows_are_refused_naming_the_second_one() -> None:
     assert "duplicate row" in str(error)
 
 
+def test_a_duplicate_postcode_is_found_by_the_database_and_named_by_its_row(imd: None) -> None:
+    # Postcode files are not deduplicated in memory (2.7 million keys); the database finds the repeat after
+    # writing, the file is read again for its row, and everything is rolled back.
+    rows = [("SE6 4RU", "E01003189"), ("SE6 4RX", "E01003190"), ("SE6 4RU", "E01003191")]
+    error = fails("postcodes", files.postcodes(rows), "postcodes.csv", batch_size=2)
+    assert (error.row, error.column) == (4, "PostcodeNatural")
+    assert str(error) == ("postcodes.csv, row 4, column 'PostcodeNatural': duplicate row: 'SE6 4RU' appears in an "
+                          "earlier row")
+
+
 def test_a_bad_row_late_in_a_file_leaves_nothing_of_the_rows_before_it() -> None:
     many = [(f"E0100{n:04d}", n % 10 + 1) for n in range(1000, 1020)]
     data = files.file1(many).replace(b"E01001017,", b"E0100101X,")

@@ -24,6 +24,7 @@ LSOAS = [("E01003189", 1), ("E01003190", 2), ("E01003191", 9)]
 POPULATIONS = [("E01003189", 1000), ("E01003190", 3000), ("E01003191", 6000)]
 ENGLAND = ("E92000001", "England", "England")
 LEWISHAM = ("E09000023", "Lewisham", "Counties & UAs (from Apr 2023)")
+GREENWICH = ("E09000011", "Greenwich", "Counties & UAs (from Apr 2023)")
 
 
 def loaded(*, actor=None):
@@ -35,6 +36,8 @@ def loaded(*, actor=None):
          2080, 2120, "", ""),
         (22401, "Emergency hospital admissions due to falls in people aged 65 and over", *LEWISHAM, "2021", 2500,
          2400, 2600, "", "Worse"),
+        (22401, "Emergency hospital admissions due to falls in people aged 65 and over", *GREENWICH, "2021", 2200,
+         2100, 2300, "", "Similar"),
         # Child obesity: Lewisham's interval contains England's value.
         (90323, "Year 6 prevalence of obesity", *ENGLAND, "2021", 23.4, 23.3, 23.5, "", ""),
         (90323, "Year 6 prevalence of obesity", *LEWISHAM, "2021", 23.0, 22.0, 24.0, "", "Similar"),
@@ -67,6 +70,11 @@ def test_significance_uses_the_interval_and_the_indicator_polarity(personas):
     assert (rows[22401].comparison, rows[22401].england, rows[22401].lower) == ("worse", 2100, 2400)
     assert rows[90323].comparison == "similar"
     assert rows[22401].release.source_file == "fingertips_small.csv" and rows[22401].period == "2021"
+    # Spine chart: England at the centre, the farther extreme (Lewisham, the worst, low being good) at the left end.
+    spine = rows[22401].spine
+    assert spine is not None and spine["local"] == spine["worst"] == 0 and spine["areas"] == 2
+    page = personas.client("partner_a").get(reverse("health:locality_detail", kwargs={"pk": locality.pk}))
+    assert "Spine chart: Lewisham against England" in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -115,3 +115,29 @@ def test_the_funnel_splits_by_cohort_and_sets_each_criterion_against_the_compara
     assert [row.label for row in only_later["by_cohort"]] == ["2027/28: participants", "2027/28: comparator"]
     page = personas.client("coordinator").get(reverse("outreach:dashboard")).content.decode()
     assert "By cohort: participants and comparator group" in page and "2027/28: comparator" in page
+
+
+def test_pupils_are_placed_only_on_a_risk_assessed_placement_and_only_up_to_its_places(personas):
+    import datetime as dt
+
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from commed.outreach import services
+    from commed.outreach.tests.world import make_pupil
+
+    w = world(personas)
+    today = timezone.localdate()
+    unassessed = services.placement_create(
+        actor=personas.coordinator, programme=w.programme, host=w.practice, supervisor_name="Dr New",
+        starts_on=today, ends_on=today + dt.timedelta(days=2), places=1)
+    with pytest.raises(ValidationError, match="risk assessment"):
+        services.placement_add_pupil(actor=personas.coordinator, placement=unassessed, pupil=w.pupil_a)
+    with pytest.raises(ValidationError, match="GP practice"):
+        services.placement_create(actor=personas.coordinator, programme=w.programme, host=w.school,
+                                  supervisor_name="x", starts_on=today, ends_on=today, places=1)
+    services.placement_add_pupil(actor=personas.coordinator, placement=w.placement, pupil=w.pupil_a)
+    services.placement_add_pupil(actor=personas.coordinator, placement=w.placement, pupil=w.pupil_b)
+    third = make_pupil(w.programme, w.school, first_name="Cato", email="cato@pupil.example.org")
+    with pytest.raises(ValidationError, match="All 2 places are taken"):
+        services.placement_add_pupil(actor=personas.coordinator, placement=w.placement, pupil=third)

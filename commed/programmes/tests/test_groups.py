@@ -185,8 +185,13 @@ def test_a_group_file_with_more_rows_than_allowed_is_refused(world, personas, st
     assert not Group.objects.filter(name="Group C").exists()
 
 
-def test_the_commed_console_script_imports_groups(world, personas, students, tmp_path, capsys):
+def test_the_commed_console_script_imports_groups(world, personas, students, tmp_path, capsys, monkeypatch):
+    from django.db import connections
+
     from commed.cli import main
+
+    # `commed X` closes the database connections at the end, as manage.py does; keep the test's own open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     good = tmp_path / "groups.csv"
     good.write_bytes(csv_bytes((students[0].email, "Group C", "Diabetes in Bengali", personas.tutor.email)))

@@ -191,3 +191,45 @@ def test_the_study_agreement_equals_the_oracles_at_turn_and_document_units(coded
     assert document.report.overall.cohen_kappa == pytest.approx(kappa, abs=1e-9)
     assert document.report.overall.krippendorff_alpha == pytest.approx(alpha, abs=1e-9)
     assert document.queue == []
+
+
+def _join_oracle(study: Study, overlap: bool, user_id: int | None) -> dict[tuple[int, int], int]:
+    """The bare SQL self-join the co-occurrence matrix stands for."""
+    from django.db import connection
+
+    sql = ("SELECT a.code_id, b.code_id, COUNT(*) FROM qualitative_coding a JOIN qualitative_coding b "
+           "ON b.study_id = a.study_id AND b.turn_id = a.turn_id AND a.code_id < b.code_id ")
+    params: list[int] = []
+    if overlap:
+        sql += 'AND b.start < a."end" AND a.start < b."end" '
+    if user_id is not None:
+        sql += ("JOIN qualitative_coder ca ON ca.id = a.coder_id AND ca.user_id = %s "
+                "JOIN qualitative_coder cb ON cb.id = b.coder_id AND cb.user_id = %s ")
+        params += [user_id, user_id]
+    sql += "WHERE a.study_id = %s AND a.turn_id IS NOT NULL GROUP BY a.code_id, b.code_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, study.pk])
+        return {(a, b): n for a, b, n in cursor.fetchall()}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_cooccurrence_pairs_equal_the_sql_self_join_on_random_codings(coded, seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    owner = coded.study.owner
+    codes = [coded.code, coded.money, *(services.code_create(study=coded.study, by=owner, name=f"c{i}")
+                                        for i in range(4))]
+    document = coded.study.documents.get()
+    turns = list(document.turns.all())
+    for _ in range(60):
+        turn = rng.choice(turns)
+        start = rng.randrange(turn.start, turn.end - 1)
+        end = rng.randrange(start + 1, turn.end + 1)
+        services.coding_create(document=document, code=rng.choice(codes), by=rng.choice([owner, coded.second]),
+                               start=start, end=end)
+    for overlap in (False, True):
+        assert selectors.cooccurrence_pairs(study=coded.study, user=owner, overlap=overlap) == _join_oracle(
+            coded.study, overlap, None)
+        assert selectors.cooccurrence_pairs(study=coded.study, user=coded.second, overlap=overlap) == _join_oracle(
+            coded.study, overlap, coded.second.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from commed.accounts.models import Role, StudentProfile
+from commed.allocation.services import preferences_replace
 from commed.programmes import services as programme_services
 from commed.reports import selectors, services
 from conftest import make_user
@@ -31,6 +32,12 @@ def cohort(personas):
                                                 organisations=[personas.org_a])
     programme_services.group_create(cohort=cohort, name="G1", project=project, tutor=None, members=wp + other)
     programme_services.group_create(cohort=cohort, name="G2", project=None, tutor=None, members=unplaced)
+    other_project = programme_services.project_create(actor=personas.lead, cohort=cohort, title="Other",
+                                                      organisations=[personas.org_b])
+    for student in wp:  # the allocation placed them on their first choice
+        preferences_replace(actor=None, cohort=cohort, student=student, projects=[project, other_project])
+    for student in other:  # and these on their second
+        preferences_replace(actor=None, cohort=cohort, student=student, projects=[other_project, project])
     return {"cohort": cohort, "wp": wp, "other": other, "unplaced": unplaced, "project": project}
 
 
@@ -50,10 +57,13 @@ def test_shares_are_given_per_group_of_five_or_more(cohort):
     placed = wp.cells[0]
     assert (placed.count, placed.share) == (7, 1.0)
     assert placed.text == "7 (100%)"
+    first_choice = wp.cells[equity.outcomes.index("Placed on their first choice")]
+    assert first_choice.count == 7
     not_wp = row(equity, "Widening participation", "No")
     assert not_wp.students == 9
     # 3 of the 9 are placed: a count under 5 is suppressed.
     assert not_wp.cells[0].count is None and not_wp.cells[0].text == "fewer than 5"
+    assert not_wp.cells[equity.outcomes.index("Placed on their first choice")].text == "0 (0%)"
 
 
 def test_a_group_of_fewer_than_five_is_suppressed_whole(cohort):
