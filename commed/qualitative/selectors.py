@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Any
 
 import numpy as np
@@ -325,13 +325,15 @@ def cooccurrence_pairs(*, study: Study, user: User, overlap: bool = False) -> di
     if codes_blind(study=study, user=user):
         sql += " AND coder_id IN (SELECT id FROM qualitative_coder WHERE study_id = %s AND user_id = %s)"
         params += [study.pk, user.pk]
+    sql += " ORDER BY turn_id"  # the (study, turn, code) index gives this order without a sort
+    width_of_row = 4 if overlap else 2
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if len(rows) < 2:
         return {}
-    table = np.array(rows, dtype=np.int64)
-    table = table[np.lexsort((table[:, 1], table[:, 0]))]
+    table = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows) * width_of_row)
+    table = table.reshape(len(rows), width_of_row)
     turn, code = table[:, 0], table[:, 1]
     keys: list[npt.NDArray[np.int64]] = []
     width = int(code.max()) + 1

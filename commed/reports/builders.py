@@ -33,7 +33,8 @@ def service_evaluation_blocks(report: ServiceEvaluation) -> list[Block]:
         blocks.append(Para("No projects with this partner in this academic year."))
     blocks.append(Heading(outputs, 2))
     if report.outputs:
-        blocks.append(Para(f"{len(report.outputs)} outputs reaching {report.total_reach:,} people, in "
+        count = len(report.outputs)
+        blocks.append(Para(f"{count} output{'s' if count != 1 else ''} reaching {report.total_reach:,} people, in "
                            f"{', '.join(report.languages) or 'no recorded language'}."))
         blocks.append(Table(
             columns=("Output", "Kind", "Project", "Reach", "Languages", "Audience"),

@@ -201,9 +201,26 @@ class _Pdf:
             self.font(9)
             self.lines(block.caption)
         total = pdf.w - pdf.l_margin - pdf.r_margin
-        weights = [min(max([len(str(column))] + [len(str(row[i])) for row in block.rows]), 40) + 4
-                   for i, column in enumerate(block.columns)]
-        widths = [total * weight / sum(weights) for weight in weights]
+        # Every column gets at least its longest word; the room left goes to the columns whose text is longer.
+        self.font(9, bold=True)
+        minimum, wanted = [], []
+        for i, column in enumerate(block.columns):
+            texts = [str(column), *(str(row[i]) for row in block.rows)]
+            # Sized in Helvetica's metrics, text beyond Latin-1 as its replacement characters.
+            sized = [t.translate(PLAIN).encode("latin-1", "replace").decode("latin-1") for t in texts]
+            words = [self.width_of(word) for text in sized for word in text.split()] or [0.0]
+            minimum.append(max(words) + 2 * self.PAD + 0.5)
+            wanted.append(max(min(max(self.width_of(t) for t in sized), 80.0) + 2 * self.PAD,
+                              minimum[-1]))
+        spare = total - sum(minimum)
+        extra = [w - m for w, m in zip(wanted, minimum, strict=True)]
+        if spare <= 0 or sum(extra) <= 0:
+            widths = [total * m / sum(minimum) for m in minimum]
+        else:
+            share = min(1.0, spare / sum(extra))
+            widths = [m + e * share for m, e in zip(minimum, extra, strict=True)]
+            left = total - sum(widths)
+            widths = [w + left * w / sum(widths) for w in widths]
         line = 4.5
 
         def draw(values: Sequence[str], bold: bool) -> None:
@@ -234,24 +251,6 @@ class _Pdf:
         for values in block.rows:
             draw(values, False)
         pdf.ln(3)
-
-
-def _latin1(blocks: Sequence[Block]) -> bool:
-    """Whether every text of the document is Latin-1, which the core fonts draw without embedding a font."""
-    for block in blocks:
-        if isinstance(block, Table):
-            texts = [block.caption, *block.columns, *(str(v) for row in block.rows for v in row)]
-        elif isinstance(block, Bullets):
-            texts = list(block.items)
-        elif isinstance(block, Quote):
-            texts = [block.text, block.attribution]
-        else:
-            texts = [block.text]
-        try:
-            "".join(texts).translate(PLAIN).encode("latin-1")
-        except UnicodeEncodeError:
-            return False
-    return True
 
 
 def render_pdf(*, title: str, blocks: Sequence[Block]) -> bytes:

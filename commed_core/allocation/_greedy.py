@@ -227,6 +227,17 @@ def greedy_allocation(problem: Problem) -> dict[str, str] | None:
         if broken(p) is not None:
             for s in chosen:
                 take(s)
+    # the repair rounds may stop before every project is fixed: close what is still broken (closing
+    # breaks no other project), then place its members where joining keeps every rule
+    for p in problem.projects:
+        if broken(p) is not None:
+            for x in list(members[p.id]):
+                take(x)
+    for sid in pool():
+        for p in options(sid):
+            if joins([sid], p):
+                put(sid, p)
+                break
     if check(problem, where):
         return None
     return where

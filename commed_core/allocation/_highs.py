@@ -182,9 +182,7 @@ class Model:
             idx[0::2], idx[1::2] = cj[new], ck[new]
             val = np.empty(2 * k, dtype=np.float64)
             val[0::2], val[1::2] = 1.0, -cap[new]
-            h.addRows(
-                k, np.full(k, -INF), np.zeros(k), 2 * k, np.arange(0, 2 * k, 2, dtype=np.int32), idx, val
-            )
+            h.addRows(k, np.full(k, -INF), np.zeros(k), 2 * k, np.arange(0, 2 * k, 2, dtype=np.int32), idx, val)
             chosen.extend(int(i) for i in new)
             rest = rest[~broken]
         for i in chosen:
@@ -213,6 +211,7 @@ class Model:
         if not integer:
             integrality = np.zeros(n, dtype=np.int32)
         h = self._highs(cost, lower, upper, integrality, time_limit, mip_gap, abs_gap)
+        c_used = np.asarray(self.cost if cost is None else cost, dtype=np.float64)
         if start is not None and integrality.any():
             h.setSolution(n, np.arange(n, dtype=np.int32), np.asarray(start, dtype=np.float64))
         h.run()
@@ -223,6 +222,22 @@ class Model:
         has_value = bool(sol.value_valid)
         values = np.asarray(sol.col_value, dtype=np.float64) if has_value else None
         obj = float(info.objective_function_value) if has_value else float("inf")
+        if (
+            start is not None
+            and values is not None
+            and abs(float(np.dot(c_used, values)) - obj) > 1e-6 * max(1.0, abs(obj))
+        ):
+            # Seen with HiGHS 1.16 when presolve empties the model: the start comes back as the
+            # answer with a wrong objective. Solve again without it.
+            return self.solve(
+                cost=cost,
+                lower=lower,
+                upper=upper,
+                integer=integer,
+                time_limit=max(time_limit - (time.perf_counter() - t0), 0.01),
+                mip_gap=mip_gap,
+                abs_gap=abs_gap,
+            )
         bound = float(info.mip_dual_bound) if is_mip else obj
         if status == highspy.HighsModelStatus.kOptimal:
             st = "optimal"

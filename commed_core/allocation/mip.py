@@ -641,9 +641,8 @@ def solve_mip(
         return _solve_part(problem, time_limit=time_limit, mip_gap=mip_gap, progress=progress, fb_eff=None)
     fb_eff = problem.rules.fallback_rank or problem.max_rank + 1
     weights = [max(len(p.students), 1) * max(len(p.projects), 1) for p in parts]
-    assignment: dict[str, str] = {}
     stages: list[str] = []
-    optimal, gap, obj, bound = True, 0.0, 0.0, 0.0
+    results: dict[int, MipOutcome] = {}
     for i, part in enumerate(parts):
         if not part.students:
             if any(not (p.may_close or p.min == 0) for p in part.projects):
@@ -656,14 +655,34 @@ def solve_mip(
             progress(stages[-1], min(1.0, (time.perf_counter() - t0) / max(time_limit, 1e-9)))
         if out.infeasible:
             return MipOutcome({}, [s.id for s in problem.students], False, float("inf"), 0, 0, True, stages)
+        results[i] = out
+    # Time left over by parts that finished early goes to those that did not, resumed from their
+    # best allocation (kept unless the new one is better).
+    todo = [i for i, out in results.items() if not out.optimal]
+    while todo and time_limit - (time.perf_counter() - t0) > 1.0:
+        i = todo.pop(0)
+        budget = (time_limit - (time.perf_counter() - t0)) * weights[i] / sum(weights[k] for k in [i, *todo])
+        old = results[i]
+        out = _solve_part(parts[i], time_limit=budget, mip_gap=mip_gap, progress=None, fb_eff=fb_eff, prior=old)
+        stages.extend(f"part {i + 1}/{len(parts)}, resumed: {st}" for st in out.stages)
+        if progress is not None:
+            progress(stages[-1], min(1.0, (time.perf_counter() - t0) / max(time_limit, 1e-9)))
+        if out.assignment and (len(out.unassigned), out.objective) <= (len(old.unassigned), old.objective):
+            out.bound = max(out.bound, old.bound)
+            results[i] = out
+        elif problem.rules.objective == "rank_cost" and out.assignment:
+            old.bound = max(old.bound, out.bound)  # a valid bound whichever allocation is kept
+    assignment: dict[str, str] = {}
+    optimal, gap, obj, bound = True, 0.0, 0.0, 0.0
+    for out in results.values():
         assignment.update(out.assignment)
         optimal = optimal and out.optimal
         gap = max(gap, out.gap)
         obj += out.objective
         bound += out.bound
-    if problem.rules.objective == "rank_cost":
+    if problem.rules.objective == "rank_cost" and math.isfinite(gap):
         gap = 0.0 if optimal else (obj - bound) / max(abs(obj), 1.0)
-    else:
+    elif problem.rules.objective != "rank_cost":
         bound = float("nan")
     unassigned = [s.id for s in problem.students if s.id not in assignment]
     return MipOutcome(assignment, unassigned, optimal, gap, obj, bound, False, stages)
@@ -676,7 +695,9 @@ def _solve_part(
     mip_gap: float,
     progress: Progress | None,
     fb_eff: int | None,
+    prior: MipOutcome | None = None,
 ) -> MipOutcome:
+    """One part; ``prior`` (an earlier outcome for it) competes with the heuristic starts."""
     t0 = time.perf_counter()
 
     def left() -> float:
@@ -715,6 +736,10 @@ def _solve_part(
     def key_of(v: npt.NDArray[np.float64]) -> tuple[float, float]:
         return (float(round(np.sum(v[u_cols_idx]))), float(np.dot(rank_cost, v)))
 
+    if prior is not None and prior.assignment:
+        earlier = _start_from(problem, b, prior.assignment)
+        if earlier is not None and (start is None or key_of(earlier) < key_of(start)):
+            start = earlier
     if lp_values is not None:
         rounded = _round_lp(problem, b, lp_values, sep_cost, min(left() * 0.3, 10.0))
         if rounded is not None and (start is None or key_of(rounded) < key_of(start)):
@@ -745,6 +770,10 @@ def _solve_part(
     )
     stages.append(f"everyone placed: {res.status} ({res.seconds:.2f}s)")
     report(stages[-1])
+    if res.status == "feasible" and math.isfinite(lp_bound) and lp_bound > res.bound:
+        # everyone can be placed, so the optimum has no one unassigned and the separation LP (which
+        # charged unassigned students extra) bounds its rank cost: keep the better of the two bounds
+        res = replace(res, bound=lp_bound, gap=max(0.0, res.objective - lp_bound) / max(abs(res.objective), 1.0))
     if res.status in ("infeasible", "unknown"):
         m.set_row_bounds(("unassigned",), 0.0, INF)
         r1 = m.solve(cost=unassigned_cost, time_limit=left(), mip_gap=0.0, abs_gap=INT_GAP, start=start)

@@ -54,7 +54,8 @@ def solve(
         if not out.assignment and out.unassigned and not out.optimal:
             warnings.append("no allocation found within the time limit; increase time_limit")
         assignment = out.assignment
-        reasons = {sid: _unassigned_reason(problem, sid, assignment) for sid in out.unassigned}
+        placed = members_by_project(problem, assignment)
+        reasons = {sid: _unassigned_reason(problem, sid, assignment, placed) for sid in out.unassigned}
         optimal, gap, obj, bound = out.optimal, out.gap, out.objective, out.bound
     profile, stats = compute_stats(problem, assignment)
     explanations = explain_choices(problem, assignment, reasons, optimal, stable=objective == "stable")
@@ -78,7 +79,9 @@ def solve(
     )
 
 
-def _unassigned_reason(problem: Problem, sid: str, assignment: Mapping[str, str]) -> str:
+def _unassigned_reason(
+    problem: Problem, sid: str, assignment: Mapping[str, str], members: Mapping[str, list[str]] | None = None
+) -> str:
     s = problem.student(sid)
     allowed = [p for p in s.preferences if problem.locality_allows(sid, p)]
     blocked: list[str] = []
@@ -93,7 +96,8 @@ def _unassigned_reason(problem: Problem, sid: str, assignment: Mapping[str, str]
     elif not allowed:
         why = f"none of their {len(s.preferences)} ranked projects is in their locality ({s.locality})"
     else:
-        members = members_by_project(problem, assignment)
+        if members is None:
+            members = members_by_project(problem, assignment)
         parts = []
         for p in allowed:
             proj = problem.project(p)

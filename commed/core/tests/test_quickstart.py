@@ -110,7 +110,7 @@ def test_the_demo_serves_on_port_8000_unless_told_not_to(db, monkeypatch):
     import commed.core.management.commands.demo as demo_command
 
     calls: list[tuple[str, dict[str, object]]] = []
-    real = demo_command.call_command
+    real = call_command
 
     def spy(name: str, *args: object, **kwargs: object) -> None:
         if name == "serve":

@@ -89,3 +89,22 @@ def test_the_research_export_is_audited_and_has_no_names(world, personas, client
     assert "Persona" not in body
     from commed.audit.models import AuditEvent
     assert AuditEvent.objects.filter(action="export", object_type="programmes.Cohort").exists()
+
+
+def test_lowering_the_level_takes_a_reflection_out_of_the_research_export_and_the_tutors_view(world, personas,
+                                                                                              client):
+    item = reflection(personas, world, "research", text="We met the lunch club on Tuesday.")
+    assert [r.what_happened for r in selectors.reflections_for_research(cohort=world.cohort)] == [
+        "We met the lunch club on Tuesday."]
+    services.reflection_set_consent(reflection=item, by=personas.student, level="partner")
+    assert selectors.reflections_for_research(cohort=world.cohort) == []
+    client.force_login(personas.researcher)
+    assert "lunch club on Tuesday" not in client.get(
+        f"/programmes/cohorts/{world.cohort.pk}/research.csv").content.decode()
+    services.reflection_set_consent(reflection=item, by=personas.student, level="private")
+    for viewer in (personas.tutor, personas.lead, personas.partner_a):
+        client.force_login(viewer)
+        assert client.get(f"/programmes/reflections/{item.pk}/").status_code == 404
+        assert item not in client.get(f"/programmes/projects/{world.project_a.pk}/").context["reflections"]
+    client.force_login(personas.student)
+    assert client.get(f"/programmes/reflections/{item.pk}/").status_code == 200

@@ -42,10 +42,12 @@ def test_every_sheffield_interview_imports_with_the_facesheet_as_participant_var
     by_identity = {d.participant.identity.real_name: d for d in documents.values() if d.participant is not None}
     assert sorted(by_identity) == sorted(p.stem for p in interviews)
     for name, document in by_identity.items():
-        assert document.name == f"{document.participant.code}.txt" and name not in document.name
-        assert document.participant.values.count() >= 15
+        interviewee = document.participant
+        assert interviewee is not None
+        assert document.name == f"{interviewee.code}.txt" and name not in document.name
+        assert interviewee.values.count() >= 15
         speakers = {t.speaker for t in document.turns.all()}
-        assert speakers == {"", "Researcher 1", document.participant.code}
+        assert speakers == {"", "Researcher 1", interviewee.code}
     variables = set(ParticipantValue.objects.filter(participant__study=study).values_list("variable__name",
                                                                                             flat=True))
     assert {"AgeGroup", "Region", "CareerStage", "Field"} <= variables

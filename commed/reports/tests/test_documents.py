@@ -37,17 +37,22 @@ def test_a_long_table_continues_on_the_next_page_with_its_header():
 
 
 def test_text_beyond_latin_1_is_kept_when_a_unicode_font_exists():
-    blocks = [Para("Bengali speakers: \u09ac\u09be\u0982\u09b2\u09be; Polish: \u0141\u00f3d\u017a \u2013 caf\u00e9")]
+    blocks = [Table(columns=("Partner", "Languages"),
+                    rows=[("Klub \u0141\u00f3d\u017a", "\u09ac\u09be\u0982\u09b2\u09be")]),
+              Para("Bengali speakers: \u09ac\u09be\u0982\u09b2\u09be; Polish: \u0141\u00f3d\u017a \u2013 caf\u00e9")]
     text = pdf_text(documents.render_pdf(title="Languages", blocks=blocks))
     if documents._unicode_font() is None:
         assert "caf\u00e9" in text  # the core font: only Latin-1, the rest replaced
     else:
-        assert "\u0141\u00f3d\u017a" in text
+        assert "\u0141\u00f3d\u017a" in text and "Klub" in text
 
 
-def test_typography_is_plain_in_the_core_font():
-    assert not documents._latin1([Para("\u0141\u00f3d\u017a")])
-    assert documents._latin1([Para("\u201cquoted\u201d \u2013 fine\u2026")])
+def test_a_font_is_embedded_only_for_text_beyond_latin_1():
+    plain = documents.render_pdf(title="x", blocks=[Heading("\u201cQuoted\u201d \u2013 fine\u2026"), Para("caf\u00e9")])
+    assert b"/FontFile2" not in plain  # typography drawn plainly in the core font
+    assert '"Quoted" - fine...' in pdf_text(plain)
+    if documents._unicode_font() is not None:
+        assert b"/FontFile2" in documents.render_pdf(title="x", blocks=[Para("\u0141\u00f3d\u017a")])
 
 
 def test_an_unknown_format_is_refused():
