@@ -541,13 +541,25 @@ def cohort_tutors(*, cohort: Cohort) -> QuerySet[User]:
 
 
 def partner_history(*, user: User, organisation: Organisation) -> list[Project]:
-    """The organisation's projects across the years, as far as the user may see them."""
+    """The organisation's projects across the years, as far as the user may see them.
+
+    Outreach coordinators keep the partner directory: they see the list of an organisation's projects (titles,
+    years, stages), though not the projects themselves (see `partner_history_openable`).
+    """
+    projects = (
+        Project.objects.all() if user.is_active and user.role == Role.COORDINATOR else projects_visible_to(user=user)
+    )
     return list(
-        projects_visible_to(user=user).filter(organisations=organisation)
+        projects.filter(organisations=organisation)
         .select_related("cohort__programme", "plan__agreed_version", "plan__current_version")
         .prefetch_related("outputs", "feedback")
         .order_by("-cohort__academic_year", "title")
     )
+
+
+def partner_history_openable(*, user: User, projects: list[Project]) -> set[int]:
+    """The projects of a history list whose pages the user may open."""
+    return set(projects_visible_to(user=user).filter(pk__in=[p.pk for p in projects]).values_list("pk", flat=True))
 
 
 def organisation_for_history(*, user: User, pk: int) -> Organisation:

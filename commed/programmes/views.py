@@ -663,7 +663,8 @@ def checkin(request: AuthedRequest, pk: int) -> HttpResponse:
 @roles_required(*HISTORY_ROLES)
 def partner_history(request: AuthedRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_history(user=request.user, pk=pk)
+    projects = selectors.partner_history(user=request.user, organisation=organisation)
     return render(request, "programmes/partner_history.html", {
-        "organisation": organisation,
-        "partner_projects": selectors.partner_history(user=request.user, organisation=organisation),
+        "organisation": organisation, "partner_projects": projects,
+        "openable": selectors.partner_history_openable(user=request.user, projects=projects),
     })

@@ -124,6 +124,13 @@ def test_the_partner_history_lists_projects_across_years(world, personas, client
     # The partner's page in the directory leads there.
     detail = client.get(f"/partners/{personas.org_a.pk}/").content.decode()
     assert f'href="/programmes/partners/{personas.org_a.pk}/history/"' in detail
+    # The coordinator, who keeps the directory, sees the list but cannot open the projects.
+    client.force_login(personas.coordinator)
+    page = client.get(f"/programmes/partners/{personas.org_a.pk}/history/")
+    assert [p.title for p in page.context["partner_projects"]] == ["Second year", "Diabetes in Bengali"]
+    assert page.context["openable"] == set()
+    assert f'href="/programmes/projects/{world.project_a.pk}/"' not in page.content.decode()
+    assert client.get(f"/programmes/projects/{world.project_a.pk}/").status_code == 404
 
 
 def test_a_student_cannot_see_another_groups_plan_or_project(world, personas, client):
