@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 from commed.accounts.models import Role, StudentProfile, User
 
@@ -26,6 +27,13 @@ def external() -> Path:
     if not EXTERNAL.is_dir():
         pytest.fail(f"The real test files are missing: {EXTERNAL} (see DEVELOPERS.md)")
     return EXTERNAL
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings: Settings, tmp_path: Path) -> None:
+    """Uploads and test files go to a fresh directory, never into the shared var/media (e.g. the programmes world's
+    output files, built by commed/tests/test_url_access.py too)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def make_user(username: str, role: str, **extra: object) -> User:

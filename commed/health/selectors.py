@@ -603,6 +603,14 @@ def projects_citable_by(*, user: User) -> list[Any]:
     return [p for p in projects if project_can_contribute(user=user, project=p)]
 
 
+def voices_citable(*, user: User, pks: Iterable[str]) -> list[Any]:
+    """The proposed needs (``programmes.Opportunity``) among ``pks`` that this user may see, hence cite."""
+    from commed.programmes.selectors import opportunities_visible_to
+
+    ids = [int(pk) for pk in pks if str(pk).isdigit()]
+    return list(opportunities_visible_to(user=user).filter(pk__in=ids).select_related("organisation"))
+
+
 def project_citable_get(*, user: User, pk: int) -> Any:
     for project in projects_citable_by(user=user):
         if project.pk == pk:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -163,6 +164,30 @@ def evidence_cite_many(
         for value in {v.pk: v for v in indicator_values}.values()
         if value.pk not in already
     ]
+
+
+@transaction.atomic
+def evidence_cite_voice(
+    *, project_id: int, by: User | None, locality: Locality, opportunity: Any, note: str = ""
+) -> EvidenceCitation | None:
+    """Cite a need a partner proposed (a ``programmes.Opportunity`` shown in the locality's community voice) as
+    the community's voice behind the project's need; None when the project already cites it."""
+    label = f"Community voice: {opportunity.title} ({opportunity.organisation.name})"[:300]
+    if EvidenceCitation.objects.filter(project_id=project_id, label=label, indicator_value__isnull=True).exists():
+        return None
+    citation = EvidenceCitation(
+        project_id=project_id,
+        locality=locality,
+        label=label,
+        value_text=opportunity.health_need[:200],
+        source=f"Need proposed by {opportunity.organisation.name} in commed, {opportunity.created_at:%d %b %Y}"[:400],
+        note=note,
+        cited_by=by,
+        cited_at=timezone.now(),
+    )
+    citation.save()
+    audit_record(actor=by, action=Action.CREATE, obj=citation, summary=f"Project {project_id} cites {label}")
+    return citation
 
 
 @transaction.atomic

@@ -66,10 +66,18 @@ def evidence_cite(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("health:locality_detail", pk=locality.pk)
     project = selectors.project_citable_get(user=request.user, pk=form.cleaned_data["project"])
     values = [selectors.indicator_value_get(pk=int(v)) for v in request.POST.getlist("value") if v.isdigit()]
-    cited = services.evidence_cite_many(
-        project_id=project.pk, by=request.user, locality=locality, indicator_values=values,
-        note=form.cleaned_data["note"],
-    )
+    voices = selectors.voices_citable(user=request.user, pks=request.POST.getlist("voice"))
+    cited: list[object] = []
+    if values or not voices:
+        cited += services.evidence_cite_many(
+            project_id=project.pk, by=request.user, locality=locality, indicator_values=values,
+            note=form.cleaned_data["note"],
+        )
+    for opportunity in voices:
+        voice = services.evidence_cite_voice(project_id=project.pk, by=request.user, locality=locality,
+                                             opportunity=opportunity, note=form.cleaned_data["note"])
+        if voice is not None:
+            cited.append(voice)
     messages.success(request, f"{len(cited)} piece{'s' if len(cited) != 1 else ''} of evidence cited for {project}.")
     return redirect("health:locality_detail", pk=locality.pk)
 

@@ -13,9 +13,10 @@ from django.shortcuts import render
 from commed.links.models import SignedLink
 from commed.links.services import link_record_use
 from commed.partners.models import Organisation
-from commed.programmes import selectors, services
+from commed.programmes import plan_pages, selectors, services
 from commed.programmes.forms import FeedbackForm, LinkProposeForm, LinkSignForm, posted_number
 from commed.programmes.models import Party, Plan, Project
+from commed.programmes.plan_pages import PlanActor
 
 T = TypeVar("T")
 
@@ -64,16 +65,18 @@ def sign_plan(request: HttpRequest, link: SignedLink) -> HttpResponse:
                        f"(it is now version {current.number if current else '–'}). Ask the programme team for a "
                        "new link to read and sign the current version.",
         }, status=409)
-    if plan.signatures.filter(version=current, party=Party.PARTNER, voided_at__isnull=True).exists():
-        return _done(request, "Already signed", f"The partner has already signed version {number} of the plan for "
-                                                f"{project}.")
+    organisation = services.plan_partner_organisation(project=project, party=Party.PARTNER, link=link)
+    if plan.signatures.filter(version=current, party=Party.PARTNER, organisation=organisation,
+                              voided_at__isnull=True).exists():
+        return _done(request, "Already signed", f"{organisation or 'The partner'} has already signed version {number} "
+                                                f"of the plan for {project}.")
     form = LinkSignForm(request.POST or None, initial={"name": link.recipient_name})
     if request.method == "POST" and posted_number(request.POST, "version") not in (None, number):
         raise Http404  # the link signs its own version and no other
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_sign(plan=plan, party=Party.PARTNER, version_number=number, name=form.cleaned_data["name"],
-                               link=link)
+                               link=link, organisation=organisation)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -109,4 +112,35 @@ def give_feedback(request: HttpRequest, link: SignedLink) -> HttpResponse:
                                                              "organisation": organisation})
 
 
-HANDLERS = {"propose_need": propose_need, "sign_plan": sign_plan, "give_feedback": give_feedback}
+def coauthor_plan(request: HttpRequest, link: SignedLink) -> HttpResponse:
+    """A partner contact without an account co-authors the plan of one project, as an equal of the signed-in
+    parties: the same pages (`plan_pages`), acting for the link's organisation. `?do=` picks the page; the link
+    reaches this plan's pages only, and deciding change requests, other plans or anything else is a 404."""
+    plan = _target(link, "coauthor_plan", Plan)
+    project = plan.project
+    organisation = project.organisations.filter(pk=link.params.get("organisation")).first()
+    if organisation is None:
+        raise Http404  # the organisation is no longer a partner of the project
+    actor = PlanActor.through_link(link=link, organisation=organisation, path=request.path)
+    do = request.GET.get("do", "")
+    if do == "":
+        return plan_pages.plan_page(request, project=project, actor=actor)
+    if do == "edit":
+        return plan_pages.plan_edit_page(request, project=project, actor=actor)
+    if do == "version":
+        number = request.GET.get("v", "")
+        version = plan.versions.select_related("base").filter(pk=int(number)).first() if number.isdigit() else None
+        if version is None:
+            raise Http404
+        return plan_pages.plan_version_page(request, version=version, actor=actor)
+    if do == "sign":
+        return plan_pages.plan_sign_post(request, project=project, actor=actor)
+    if do == "comment":
+        return plan_pages.plan_comment_post(request, project=project, actor=actor)
+    if do == "change":
+        return plan_pages.change_request_page(request, project=project, actor=actor)
+    raise Http404
+
+
+HANDLERS = {"propose_need": propose_need, "sign_plan": sign_plan, "give_feedback": give_feedback,
+            "coauthor_plan": coauthor_plan}

@@ -2,7 +2,8 @@
 
 A plan is a sequence of versions: each version holds the full text of every section at one point, with who wrote
 it and for which party (the student group, the partner or the tutor). Signatures point at one version; the plan
-is agreed when all three parties have signed the same version.
+is agreed when all three parties have signed the same version: a student, the tutor, and a contact of EACH partner
+organisation of the project.
 """
 
 from __future__ import annotations
@@ -255,6 +256,10 @@ class PlanVersion(models.Model):
     author = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     author_name = models.CharField(max_length=150)
     via_link = models.ForeignKey("links.SignedLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # For the partner party: which partner organisation wrote or signed (a project can have several).
+    organisation = models.ForeignKey(
+        "partners.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=300, blank=True)
     # A conflicting draft is resolved by the version that merged it.
     resolved_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -279,6 +284,10 @@ class PlanComment(models.Model):
     party = models.CharField(max_length=10, choices=Party.choices, blank=True)
     author = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     author_name = models.CharField(max_length=150)
+    organisation = models.ForeignKey(
+        "partners.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via_link = models.ForeignKey("links.SignedLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField()
     created_at = models.DateTimeField()
 
@@ -306,6 +315,10 @@ class ChangeRequest(models.Model):
     party = models.CharField(max_length=10, choices=Party.choices)
     author = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     author_name = models.CharField(max_length=150)
+    organisation = models.ForeignKey(
+        "partners.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via_link = models.ForeignKey("links.SignedLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.OPEN)
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -328,6 +341,10 @@ class PlanSignature(models.Model):
     user = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     name = models.CharField(max_length=150)
     via_link = models.ForeignKey("links.SignedLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # For the partner party: which partner organisation signed: each one of the project's must sign.
+    organisation = models.ForeignKey(
+        "partners.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     signed_at = models.DateTimeField()
     # Kept for the record when a later edit voids the signature.
     voided_at = models.DateTimeField(null=True, blank=True)

@@ -50,7 +50,7 @@ from commed.programmes.models import (
     Reflection,
     VersionStatus,
 )
-from commed.programmes.services import CHECKIN_QUESTIONS, SECTIONS
+from commed.programmes.services import CHECKIN_QUESTIONS, SECTIONS, plan_awaiting
 
 MANAGERS = (Role.LEAD, Role.ADMIN)
 
@@ -141,9 +141,12 @@ class SectionView:
 
 @dataclass(frozen=True)
 class SignatureState:
+    """One signature the current version needs: the student group's, the tutor's, each partner organisation's."""
+
     party: str
     label: str
     signature: PlanSignature | None
+    organisation: Organisation | None = None
 
 
 @dataclass(frozen=True)
@@ -212,9 +215,20 @@ def plan_overview(*, plan: Plan) -> PlanOverview:
         )
         for key in SECTIONS
     ]
-    live = list(plan.signatures.filter(voided_at__isnull=True).select_related("version", "via_link"))
-    by_party = {s.party: s for s in live if current is not None and s.version_id == current.pk}
-    signatures = [SignatureState(party=p, label=str(Party(p).label), signature=by_party.get(p)) for p in Party.values]
+    live = [s for s in plan.signatures.filter(voided_at__isnull=True).select_related("version", "via_link")
+            if current is not None and s.version_id == current.pk]
+    organisations = list(plan.project.organisations.all())
+    signatures: list[SignatureState] = []
+    for p in Party.values:
+        if p == Party.PARTNER and organisations:
+            signatures.extend(
+                SignatureState(party=p, label=f"{Party(p).label} ({org.name})", organisation=org,
+                               signature=next((s for s in live if s.party == p and s.organisation_id == org.pk), None))
+                for org in organisations
+            )
+        else:
+            signatures.append(SignatureState(party=p, label=str(Party(p).label),
+                                             signature=next((s for s in live if s.party == p), None)))
     versions = list(plan.versions.select_related("author", "base").order_by("-number"))
     shares, accepted = plan_authorship(plan=plan)
     accepted_shares = accepted_change_shares(accepted)
@@ -231,7 +245,8 @@ def plan_overview(*, plan: Plan) -> PlanOverview:
         current=current,
         sections=sections,
         signatures=signatures,
-        missing_parties=[s.label for s in signatures if s.signature is None] if current else [],
+        missing_parties=plan_awaiting(signed=[(s.party, s.organisation_id) for s in live],
+                                      organisations=organisations) if current else [],
         versions=[v for v in versions if v.status == VersionStatus.CURRENT_LINE],
         conflicts=[v for v in versions if v.status == VersionStatus.CONFLICT and v.resolved_by_id is None],
         voided=list(plan.signatures.filter(voided_at__isnull=False).select_related("version")),
@@ -498,11 +513,11 @@ def cohort_board(
         groups = groups.filter(Q(name__icontains=q) | Q(project__title__icontains=q)
                                | Q(project__organisations__name__icontains=q)).distinct()
     plan_ids = [g.project.plan.pk for g in groups if g.project is not None]
-    signed: dict[int, set[str]] = {}
-    for version_id, party in PlanSignature.objects.filter(
+    signed: dict[int, list[tuple[str, int | None]]] = {}
+    for version_id, party, org_id in PlanSignature.objects.filter(
         plan_id__in=plan_ids, voided_at__isnull=True
-    ).values_list("version_id", "party"):
-        signed.setdefault(version_id, set()).add(party)
+    ).values_list("version_id", "party", "organisation_id"):
+        signed.setdefault(version_id, []).append((party, org_id))
     columns = {value: BoardColumn(stage=value, label=str(label), rows=[]) for value, label in ProjectStage.choices}
     columns[""] = BoardColumn(stage="", label="No project yet", rows=[])
     for group in groups:
@@ -514,8 +529,7 @@ def cohort_board(
         current = plan.current_version
         awaiting: list[str] = []
         if current is not None and not plan.is_agreed:
-            have = signed.get(current.pk, set())
-            awaiting = [str(Party(p).label) for p in Party.values if p not in have]
+            awaiting = plan_awaiting(signed=signed.get(current.pk, []), organisations=project.organisations.all())
         # A complete project has nothing overdue any more (as in `milestones_overdue` and the reminders).
         overdue = [] if project.stage == ProjectStage.COMPLETE else list(getattr(project, "overdue_milestones", []))
         columns[project.stage].rows.append(BoardRow(

@@ -320,6 +320,51 @@ def _clean_sections(sections: Mapping[str, str]) -> dict[str, str]:
     return {key: (sections.get(key) or "").replace("\r\n", "\n").strip() for key in SECTIONS}
 
 
+def plan_partner_organisation(
+    *, project: Project, party: str, organisation: Organisation | None = None, by: User | None = None,
+    link: SignedLink | None = None,
+) -> Organisation | None:
+    """For which of the project's partner organisations the partner party writes or signs (None for the others).
+
+    Given explicitly, it must be one of the project's; else the link's organisation or contact's, else the
+    signed-in contact's own organisation, else the project's only one.
+    """
+    if party != Party.PARTNER:
+        return None
+    organisations = project.organisations.all()
+    if organisation is not None:
+        if not organisations.filter(pk=organisation.pk).exists():
+            raise ValidationError({"organisation": f"{organisation} is not a partner organisation of {project}."})
+        return organisation
+    if link is not None:
+        org_id = link.params.get("organisation") or (link.contact.organisation_id if link.contact else None)
+        found = organisations.filter(pk=org_id).first() if org_id else None
+        if found is not None:
+            return found
+    if by is not None:
+        found = organisations.filter(contacts__user=by).order_by("pk").first()
+        if found is not None:
+            return found
+    only = list(organisations[:2])
+    return only[0] if len(only) == 1 else None
+
+
+def plan_awaiting(*, signed: Iterable[tuple[str, int | None]], organisations: Iterable[Organisation]) -> list[str]:
+    """Who still has to sign a version, given the (party, organisation id) of its live signatures: a student, the
+    tutor, and a contact of EACH partner organisation (any partner, if the project has none). Empty: agreed."""
+    pairs = list(signed)
+    parties = {party for party, _ in pairs}
+    partner_orgs = {org_id for party, org_id in pairs if party == Party.PARTNER}
+    orgs = list(organisations)
+    awaiting: list[str] = []
+    for party in Party.values:
+        if party == Party.PARTNER and orgs:
+            awaiting.extend(f"{Party(party).label} ({org.name})" for org in orgs if org.pk not in partner_orgs)
+        elif party not in parties:
+            awaiting.append(str(Party(party).label))
+    return awaiting
+
+
 def _next_number(plan: Plan) -> int:
     last = plan.versions.order_by("-number").values_list("number", flat=True).first()
     return (last or 0) + 1
@@ -329,6 +374,7 @@ def _next_number(plan: Plan) -> int:
 def plan_edit(
     *, plan: Plan, by: User | None, party: str, base_number: int | None, sections: Mapping[str, str],
     name: str = "", link: SignedLink | None = None, note: str = "", resolves: PlanVersion | None = None,
+    organisation: Organisation | None = None,
 ) -> PlanEditResult:
     """Save a new version of the plan, edited from version `base_number` (None: the plan has no version yet).
 
@@ -341,6 +387,8 @@ def plan_edit(
     given = plan
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     texts = _clean_sections(sections)
+    organisation = plan_partner_organisation(project=plan.project, party=party, organisation=organisation, by=by,
+                                             link=link)
     current = plan.current_version
     current_number = current.number if current else None
     base = plan.versions.filter(number=base_number).first() if base_number is not None else None
@@ -358,7 +406,8 @@ def plan_edit(
         if clash:
             draft = PlanVersion.objects.create(
                 plan=plan, number=_next_number(plan), status=VersionStatus.CONFLICT, base=base, sections=texts,
-                party=party, author=by, author_name=author_name, via_link=link, note=note[:300], created_at=now,
+                party=party, author=by, author_name=author_name, via_link=link, organisation=organisation,
+                note=note[:300], created_at=now,
             )
             audit_record(actor=by, action=Action.CREATE, obj=draft, object_label=f"{plan}: conflicting draft",
                          summary=f"conflicts with version {current_number} in {sorted(clash)}")
@@ -370,7 +419,7 @@ def plan_edit(
         raise ValidationError("Nothing changed: the plan already says this.")
     version = PlanVersion.objects.create(
         plan=plan, number=_next_number(plan), status=VersionStatus.CURRENT_LINE, base=base, sections=texts,
-        party=party, author=by, author_name=author_name, via_link=link,
+        party=party, author=by, author_name=author_name, via_link=link, organisation=organisation,
         note=(note or ("merged with a later edit" if merged else ""))[:300], created_at=now,
     )
     plan.current_version = version
@@ -391,23 +440,26 @@ def plan_edit(
 
 @transaction.atomic
 def plan_comment_add(
-    *, plan: Plan, by: User | None, party: str, section: str, body: str, name: str = ""
+    *, plan: Plan, by: User | None, party: str, section: str, body: str, name: str = "",
+    link: SignedLink | None = None,
 ) -> PlanComment:
     if section not in SECTIONS:
         raise ValidationError({"section": "Choose a section."})
     if not body.strip():
         raise ValidationError({"body": "Write a comment."})
     current = Plan.objects.select_related("current_version").get(pk=plan.pk).current_version
+    organisation = plan_partner_organisation(project=plan.project, party=party, by=by, link=link)
     comment = PlanComment.objects.create(plan=plan, section=section, version=current, party=party,
-                                         author=by, author_name=_name(by, name), body=body.strip(),
-                                         created_at=timezone.now())
+                                         author=by, author_name=_name(by, name), organisation=organisation,
+                                         via_link=link, body=body.strip(), created_at=timezone.now())
     audit_record(actor=by, action=Action.CREATE, obj=comment)
     return comment
 
 
 @transaction.atomic
 def change_request_create(
-    *, plan: Plan, by: User | None, party: str, section: str, proposed_text: str, reason: str = "", name: str = ""
+    *, plan: Plan, by: User | None, party: str, section: str, proposed_text: str, reason: str = "", name: str = "",
+    link: SignedLink | None = None,
 ) -> ChangeRequest:
     if section not in SECTIONS:
         raise ValidationError({"section": "Choose a section."})
@@ -417,7 +469,8 @@ def change_request_create(
         raise ValidationError({"proposed_text": "The section already says this."})
     request = ChangeRequest.objects.create(
         plan=plan, section=section, based_on=current, proposed_text=proposed, reason=reason.strip(), party=party,
-        author=by, author_name=_name(by, name), created_at=timezone.now(),
+        author=by, author_name=_name(by, name), created_at=timezone.now(), via_link=link,
+        organisation=plan_partner_organisation(project=plan.project, party=party, by=by, link=link),
     )
     audit_record(actor=by, action=Action.CREATE, obj=request)
     return request
@@ -440,7 +493,7 @@ def change_request_decide(
         result = plan_edit(
             plan=plan, by=change_request.author, party=change_request.party,
             base_number=current.number if current else None, sections=texts, name=change_request.author_name,
-            note=f"change request accepted by {by}",
+            note=f"change request accepted by {by}", organisation=change_request.organisation,
         )
         change_request.resulting_version = result.version
     change_request.status = ChangeRequestStatus.ACCEPTED if accept else ChangeRequestStatus.DECLINED
@@ -455,9 +508,11 @@ def change_request_decide(
 @transaction.atomic
 def plan_sign(
     *, plan: Plan, party: str, version_number: int, by: User | None = None, name: str = "",
-    link: SignedLink | None = None,
+    link: SignedLink | None = None, organisation: Organisation | None = None,
 ) -> PlanSignature:
-    """Sign version `version_number` for `party`. It must still be the current version."""
+    """Sign version `version_number` for `party` (for the partner: for one partner organisation). It must still be
+    the current version. The plan is agreed once a student, the tutor and a contact of each partner organisation
+    have signed it (`plan_awaiting`)."""
     if party not in Party.values:
         raise ValidationError({"party": f"Unknown party {party!r}."})
     plan = Plan.objects.select_for_update(of=("self",)).select_related("current_version", "project").get(pk=plan.pk)
@@ -469,19 +524,26 @@ def plan_sign(
             f"Version {version_number} is no longer the current plan: version {current.number} is. "
             "Read the current version before signing."
         )
-    if PlanSignature.objects.filter(plan=plan, version=current, party=party, voided_at__isnull=True).exists():
-        raise ValidationError(f"The {Party(party).label.lower()} has already signed version {current.number}.")
+    project = plan.project
+    organisation = plan_partner_organisation(project=project, party=party, organisation=organisation, by=by,
+                                             link=link)
+    if party == Party.PARTNER and organisation is None:
+        raise ValidationError("Say for which partner organisation you sign.")
+    live = PlanSignature.objects.filter(plan=plan, version=current, voided_at__isnull=True)
+    if live.filter(party=party, organisation=organisation).exists():
+        who = organisation.name if organisation is not None else f"The {Party(party).label.lower()}"
+        raise ValidationError(f"{who} has already signed version {current.number}.")
     signature = PlanSignature.objects.create(plan=plan, version=current, party=party, user=by,
-                                             name=_name(by, name), via_link=link, signed_at=timezone.now())
+                                             name=_name(by, name), via_link=link, organisation=organisation,
+                                             signed_at=timezone.now())
     audit_record(actor=by, action=Action.CREATE, obj=signature,
                  summary=f"signed version {current.number}" + (" through a signed link" if link else ""))
-    signed = set(PlanSignature.objects.filter(plan=plan, version=current, voided_at__isnull=True)
-                 .values_list("party", flat=True))
-    if signed >= set(Party.values):
+    awaiting = plan_awaiting(signed=live.values_list("party", "organisation_id"),
+                             organisations=project.organisations.all())
+    if not awaiting:
         plan.agreed_version = current
         plan.agreed_at = signature.signed_at
         plan.save(update_fields=["agreed_version", "agreed_at"])
-        project = plan.project
         if project.stage in (ProjectStage.SCOPING, ProjectStage.PLANNING):
             project_set_stage(actor=by, project=project, stage=ProjectStage.PLAN_AGREED,
                               note=f"Version {current.number} signed by all three parties")
@@ -508,6 +570,15 @@ def plan_sign_link_issue(*, actor: User, plan: Plan, contact: Contact, days: int
         raise ValidationError("There is no plan version to sign yet.")
     return link_issue(actor=actor, purpose="sign_plan", target=plan, recipient_name=contact.name,
                       recipient_email=contact.email, contact=contact, days=days, params={"version": current.number})
+
+
+def plan_coauthor_link_issue(*, actor: User, plan: Plan, contact: Contact, days: int = 30) -> IssuedLink:
+    """A link with which a partner contact without an account co-authors the plan as an equal: reads it, edits any
+    section, comments, requests changes and signs, for their organisation, on this project's plan only."""
+    _contact_of(contact, plan.project.organisations.all())
+    return link_issue(actor=actor, purpose="coauthor_plan", target=plan, recipient_name=contact.name,
+                      recipient_email=contact.email, contact=contact, days=days,
+                      params={"organisation": contact.organisation_id})
 
 
 def feedback_link_issue(*, actor: User, project: Project, contact: Contact, days: int = 30) -> IssuedLink:

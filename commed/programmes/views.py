@@ -16,13 +16,11 @@ from commed.audit.models import Action
 from commed.audit.services import audit_record
 from commed.lib.access import AuthedRequest, roles_required
 from commed.lib.forms import add_service_errors
-from commed.programmes import selectors, services
+from commed.programmes import plan_pages, selectors, services
 from commed.programmes.forms import (
     BoardFilterForm,
-    ChangeRequestForm,
     CheckInForm,
     CohortForm,
-    CommentForm,
     ConsentForm,
     ContactLinkForm,
     GroupForm,
@@ -33,17 +31,15 @@ from commed.programmes.forms import (
     OpportunityForm,
     OpportunityReviewForm,
     OutputForm,
-    PlanEditForm,
     ProgrammeForm,
     ProjectForm,
     ProposeLinkForm,
     ReflectionForm,
-    SignForm,
     StageForm,
-    posted_number,
 )
 from commed.programmes.imports import ImportFailed, groups_import
-from commed.programmes.models import CheckInSide, PlanVersion, Project, VersionStatus
+from commed.programmes.models import CheckInSide, Project
+from commed.programmes.plan_pages import PlanActor
 
 MANAGERS = (Role.LEAD, Role.ADMIN)
 PROJECT_ROLES = (Role.LEAD, Role.ADMIN, Role.TUTOR, Role.STUDENT, Role.PARTNER)
@@ -346,126 +342,52 @@ def _party_or_404(request: AuthedRequest, pk: int) -> tuple[Project, str]:
     return project, party
 
 
+def _actor(request: AuthedRequest, project: Project) -> PlanActor:
+    party = selectors.project_party_for(user=request.user, project=project)
+    return PlanActor.signed_in(user=request.user, project=project, party=party)
+
+
 @roles_required(*PROJECT_ROLES)
 def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, pk=pk)
-    party = selectors.project_party_for(user=request.user, project=project)
-    overview = selectors.plan_overview(plan=project.plan)
     can_manage = selectors.project_can_manage(user=request.user, project=project)
-    my_signature = next((s.signature for s in overview.signatures if s.party == party), None) if party else None
-    return render(request, "programmes/plan.html", {
-        "project": project, "plan": project.plan, "overview": overview, "party": party,
-        "sign_form": SignForm() if overview.current else None,
-        "already_signed": my_signature is not None,
-        "comment_form": CommentForm(), "can_manage": can_manage,
-        "link_form": ContactLinkForm(project=project) if can_manage else None,
-    })
+    return plan_pages.plan_page(request, project=project, actor=_actor(request, project), can_manage=can_manage,
+                                link_form=ContactLinkForm(project=project) if can_manage else None)
 
 
 @roles_required(*PROJECT_ROLES)
 def plan_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    project, party = _party_or_404(request, pk)
-    plan = project.plan
-    current = plan.current_version
-    form = PlanEditForm(request.POST or None, initial=PlanEditForm.initial_for(current))
-    base = posted_number(request.POST, "base") if request.method == "POST" else (current.number if current else None)
-    if request.method == "POST" and form.is_valid():
-        resolves = None
-        resolves_id = request.POST.get("resolves", "")
-        if resolves_id.isdigit():
-            resolves = plan.versions.filter(pk=int(resolves_id), status=VersionStatus.CONFLICT).first()
-        try:
-            result = services.plan_edit(plan=plan, by=request.user, party=party, base_number=base,
-                                        sections=form.sections(), note=form.cleaned_data["note"], resolves=resolves)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if result.conflict:
-                messages.error(request, f"Someone saved the plan while you were editing. Your text is kept as "
-                                        f"draft version {result.version.number}: merge it with the current version.")
-                return redirect("programmes:plan_version", pk=result.version.pk)
-            note = " (merged with the other edit, which changed other sections)" if result.merged else ""
-            messages.success(request, f"Saved as version {result.version.number}{note}.")
-            return redirect("programmes:plan", pk=project.pk)
-    return render(request, "programmes/plan_edit.html", {"project": project, "form": form, "party": party,
-                                                         "base": base})
+    project, _ = _party_or_404(request, pk)
+    return plan_pages.plan_edit_page(request, project=project, actor=_actor(request, project))
 
 
 @roles_required(*PROJECT_ROLES)
 def plan_version(request: AuthedRequest, pk: int) -> HttpResponse:
     version = selectors.plan_version_get_for_user(user=request.user, pk=pk)
-    plan = version.plan
-    project = plan.project
-    current = plan.current_version
-    conflict = version.status == VersionStatus.CONFLICT and version.resolved_by_id is None
-    other: PlanVersion | None = current if conflict else version.base
-    party = selectors.project_party_for(user=request.user, project=project)
-    merge_form = None
-    if conflict and party is not None and current is not None:
-        initial = PlanEditForm.initial_for(current)
-        for row in selectors.versions_compare(left=current, right=version):
-            if row.differs and row.right:
-                initial[row.key] = row.right if not row.left else f"{row.left}\n\n{row.right}"
-        merge_form = PlanEditForm(initial=initial)
-    return render(request, "programmes/plan_version.html", {
-        "version": version, "project": project, "other": other, "conflict": conflict,
-        "rows": selectors.versions_compare(left=other, right=version), "merge_form": merge_form,
-    })
+    return plan_pages.plan_version_page(request, version=version, actor=_actor(request, version.plan.project))
 
 
 @require_POST
 @roles_required(*PROJECT_ROLES)
 def plan_sign(request: AuthedRequest, pk: int) -> HttpResponse:
-    project, party = _party_or_404(request, pk)
-    form = SignForm(request.POST)
-    number = posted_number(request.POST, "version")
-    if not form.is_valid() or number is None:
-        messages.error(request, "Tick the box to confirm you have read the plan.")
-    else:
-        try:
-            services.plan_sign(plan=project.plan, party=party, by=request.user, version_number=number)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"Signed version {number}.")
-    return redirect("programmes:plan", pk=project.pk)
+    project, _ = _party_or_404(request, pk)
+    return plan_pages.plan_sign_post(request, project=project, actor=_actor(request, project))
 
 
 @require_POST
 @roles_required(*PROJECT_ROLES)
 def plan_comment(request: AuthedRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for_user(user=request.user, pk=pk)
-    party = selectors.project_party_for(user=request.user, project=project)
-    if party is None and not selectors.is_manager(request.user):
+    actor = _actor(request, project)
+    if actor.party is None and not selectors.is_manager(request.user):
         raise Http404
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        services.plan_comment_add(plan=project.plan, by=request.user, party=party or "", **form.cleaned_data)
-        messages.success(request, "Comment added.")
-    else:
-        messages.error(request, "Write a comment and choose its section.")
-    return redirect("programmes:plan", pk=project.pk)
+    return plan_pages.plan_comment_post(request, project=project, actor=actor)
 
 
 @roles_required(*PROJECT_ROLES)
 def change_request_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    project, party = _party_or_404(request, pk)
-    plan = project.plan
-    initial = {}
-    section = request.GET.get("section", "")
-    if section in services.SECTIONS and plan.current_version:
-        initial = {"section": section, "proposed_text": plan.current_version.text(section)}
-    form = ChangeRequestForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_request_create(plan=plan, by=request.user, party=party, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Change requested: another party can accept or decline it.")
-            return redirect("programmes:plan", pk=project.pk)
-    return _form_page(request, form, "Request a change to the plan",
-                      f"/programmes/projects/{project.pk}/plan/", "The plan")
+    project, _ = _party_or_404(request, pk)
+    return plan_pages.change_request_page(request, project=project, actor=_actor(request, project))
 
 
 @require_POST
@@ -493,15 +415,21 @@ def plan_link(request: AuthedRequest, pk: int) -> HttpResponse:
     if not selectors.project_can_manage(user=request.user, project=project):
         raise Http404
     form = ContactLinkForm(request.POST, project=project)
+    coauthor = request.POST.get("purpose") == "coauthor_plan"
     if form.is_valid():
         try:
-            issued = services.plan_sign_link_issue(actor=request.user, plan=project.plan, **form.cleaned_data)
+            if coauthor:
+                issued = services.plan_coauthor_link_issue(actor=request.user, plan=project.plan,
+                                                           **form.cleaned_data)
+                what = "read, edit, comment on and sign the plan, as a co-author for their organisation"
+            else:
+                issued = services.plan_sign_link_issue(actor=request.user, plan=project.plan, **form.cleaned_data)
+                what = f"read and sign version {issued.link.params['version']} of the plan"
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             return render(request, "programmes/link_issued.html", {
-                "issued": issued, "what": f"read and sign version {issued.link.params['version']} of the plan",
-                "back": f"/programmes/projects/{project.pk}/plan/"})
+                "issued": issued, "what": what, "back": f"/programmes/projects/{project.pk}/plan/"})
     else:
         messages.error(request, "Choose a partner contact.")
     return redirect("programmes:plan", pk=project.pk)

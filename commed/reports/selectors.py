@@ -26,8 +26,6 @@ from commed.accounts.models import Role, User
 from commed.allocation.models import Preference
 from commed.partners.models import Direction, LedgerEntry, Organisation
 from commed.programmes.models import (
-    CheckInResponse,
-    CheckInSide,
     Cohort,
     Consent,
     ConsentChange,
@@ -40,7 +38,6 @@ from commed.programmes.models import (
     ProjectStage,
     Reflection,
 )
-from commed.programmes.services import CHECKIN_QUESTIONS
 from commed.reports.charts import Chart, Series
 from commed.reports.models import (
     DraftQuote,
@@ -50,6 +47,8 @@ from commed.reports.models import (
     ReportDraft,
     ReportRun,
 )
+from commed.surveys.models import Instrument, Invitation
+from commed.surveys.selectors import partnership_quality_gap
 
 MANAGERS = (Role.LEAD, Role.ADMIN)
 SHARED_WITH_PARTNER = (Consent.PARTNER, Consent.RESEARCH)
@@ -335,6 +334,10 @@ def quote_rows(quotes: Iterable[DraftQuote]) -> list[QuoteRow]:
     return rows
 
 
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
 def _amount(entry: LedgerEntry) -> str:
     if entry.quantity is None:
         return ""
@@ -382,17 +385,10 @@ def service_evaluation(
             totals[(entry.get_direction_display(), entry.unit.lower())] += entry.quantity
     feedback = list(PartnerFeedback.objects.filter(organisation=organisation, project_id__in=ids)
                     .select_related("project").order_by("submitted_at", "id"))
-    scores: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for response in CheckInResponse.objects.filter(project_id__in=ids).only("side", "answers"):
-        for key, value in response.answers.items():
-            scores[(response.side, key)].append(int(value))
-
-    def mean(side: str, key: str) -> float | None:
-        values = scores.get((side, key))
-        return round(sum(values) / len(values), 1) if values else None
-
-    gaps = [GapRow(question=text, partner=mean(CheckInSide.PARTNER, key), school=mean(CheckInSide.SCHOOL, key))
-            for key, text in CHECKIN_QUESTIONS]
+    # The surveys app merges both places the two sides answer the check-in questions: the project check-ins and
+    # partnership-quality surveys about the organisation in the year (three queries).
+    gaps = [GapRow(question=row.question, partner=_round(row.partner), school=_round(row.school))
+            for row in partnership_quality_gap(organisation=organisation, year=academic_year)]
     by_consent = dict(Reflection.objects.filter(project_id__in=ids).values_list("consent")
                       .annotate(n=Count("id")).values_list("consent", "n"))
     if draft is not None:
@@ -567,12 +563,34 @@ def chart_funnel(filters: DashboardFilters) -> Chart:
                  note="From the outreach programmes' records; filtered by year only.")
 
 
+def chart_surveys(filters: DashboardFilters) -> Chart:
+    invitations = Invitation.objects.all()
+    if filters.academic_year:
+        invitations = invitations.filter(survey__academic_year=filters.academic_year)
+    if filters.programme is not None or filters.locality:
+        # A survey about a project follows its project; one about a partner, the partner's projects.
+        projects = _projects(filters)
+        invitations = invitations.filter(Q(survey__project__in=projects)
+                                         | Q(survey__organisation__in=projects.values("organisations")))
+    rows = dict((instrument, (int(invited), int(responded))) for instrument, invited, responded in (
+        invitations.values_list("survey__instrument").annotate(
+            invited=Count("id"), responded=Count("id", filter=Q(responded_at__isnull=False)))
+        .values_list("survey__instrument", "invited", "responded")))
+    labels = [(value, label) for value, label in Instrument.choices if value in rows]
+    return Chart(key="surveys", title="Survey responses",
+                 description="People invited to each kind of survey, and how many answered.",
+                 labels=[label for _, label in labels],
+                 series=[Series("Invited", [rows[v][0] for v, _ in labels]),
+                         Series("Answered", [rows[v][1] for v, _ in labels])])
+
+
 CHARTS = {
     "population": chart_population,
     "need": chart_need,
     "retention": chart_retention,
     "reciprocity": chart_reciprocity,
     "outputs": chart_outputs,
+    "surveys": chart_surveys,
     "funnel": chart_funnel,
 }
 

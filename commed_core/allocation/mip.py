@@ -79,9 +79,8 @@ Progress = Callable[[str, float], None]
 # optimum: once the class counts are integral, the rest is a totally unimodular network (see above).
 # So a solution within 0.999 of the bound is optimal, and HiGHS may stop there (mip_abs_gap).
 INT_GAP = 0.999
-POLISH_SECONDS = 10.0
+POLISH_SECONDS = 10.0  # the polish LP may run past the time limit by up to this
 SEPARATION_SHARE = 0.5  # most of the time limit the cutting-plane LP loop may use
-INTEGER_COUNTS = False  # experiments: force integer class counts everywhere
 
 
 @dataclass
@@ -304,7 +303,7 @@ def build(problem: Problem, fb_eff: int | None = None) -> _Built:
         # With at most one way of splitting p's classes (one no-isolation attribute, or one required
         # language), the rows on p's counts form a laminar family: once the binaries are fixed, the
         # flow through p is a network flow and integral without integer counts (see module docstring).
-        exact_counts = INTEGER_COUNTS or len(rules.no_isolation) + len(p.requires_languages) > 1
+        exact_counts = len(rules.no_isolation) + len(p.requires_languages) > 1
         for c, k in sorted(reach[p.id].items()):
             if k <= 0:
                 continue

@@ -180,3 +180,22 @@ def test_a_domain_given_at_import_is_kept_when_a_later_release_gives_none(person
     assert Indicator.objects.get(indicator_id=22401).domain == "Older people"
     with pytest.raises(HealthImportError, match="ID=DOMAIN"):
         parse_domains(["falls=Older people"])
+
+
+@pytest.mark.django_db
+def test_a_partner_cites_the_need_they_proposed_as_the_community_voice_behind_the_project(personas):
+    w = build_world(personas)
+    loaded(actor=personas.lead)
+    personas.org_a.areas_served = "Lewisham"
+    personas.org_a.save()
+    locality = services.locality_create(actor=personas.lead, name="Lewisham", kind="lad", codes=["E09000023"])
+    client = personas.client("partner_a")
+    page = client.get(reverse("health:locality_detail", kwargs={"pk": locality.pk})).content.decode()
+    assert f'name="voice" value="{w.opportunity_a.pk}"' in page
+    client.post(reverse("health:evidence_cite", kwargs={"pk": locality.pk}),
+                {"project": w.project_a.pk, "voice": [w.opportunity_a.pk, w.opportunity_b.pk]})
+    citation = EvidenceCitation.objects.get(project_id=w.project_a.pk)  # org_b's need is not theirs to cite
+    assert citation.label == f"Community voice: {w.opportunity_a.title} ({personas.org_a.name})"
+    assert citation.indicator_value is None and citation.locality == locality
+    plan = client.get(reverse("programmes:plan", kwargs={"pk": w.project_a.pk})).content.decode()
+    assert "Community voice: " + w.opportunity_a.title in plan

@@ -232,7 +232,7 @@ def test_a_conflicting_draft_voids_no_signature_of_the_current_version(world, pe
     assert tutor_signature.voided_at is None
     plan.refresh_from_db()
     assert plan.current_version.number == 2
-    assert selectors.plan_overview(plan=plan).missing_parties == ["Student group", "Partner"]
+    assert selectors.plan_overview(plan=plan).missing_parties == ["Student group", "Partner (Alpha Health Forum)"]
     # Merging the draft is an edit like any other: it voids the tutor's signature on version 2.
     merged = services.plan_edit(plan=plan, by=personas.student, party="students", base_number=2,
                                 sections=texts(need="A and B"), resolves=late.version)

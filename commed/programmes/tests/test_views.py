@@ -67,11 +67,12 @@ def test_the_board_groups_by_stage_and_shows_whose_signature_is_missing(world, p
         page = client.get(f"/programmes/cohorts/{world.cohort.pk}/")
     planning = next(c for c in page.context["columns"] if c.stage == ProjectStage.PLANNING)
     row = next(r for r in planning.rows if r.project == world.project_a)
-    assert row.awaiting == ["Student group", "Partner"]
+    assert row.awaiting == ["Student group", "Partner (Alpha Health Forum)"]
     assert [m.title for m in row.overdue] == ["Plan agreed"]
     awaiting = page.content.decode().split('id="awaiting-h"', 1)[1].split("</section>", 1)[0]
-    assert "Diabetes in Bengali</a> (Group A): awaiting Student group, Partner" in awaiting
-    assert "Football and mental health</a> (Group B): awaiting Student group, Partner, Tutor" in awaiting
+    assert "Diabetes in Bengali</a> (Group A): awaiting Student group, Partner (Alpha Health Forum)" in awaiting
+    assert ("Football and mental health</a> (Group B): awaiting Student group, Partner (Bravo Community Trust), "
+            "Tutor") in awaiting
 
 
 def test_the_board_shows_nothing_overdue_or_awaiting_for_a_complete_agreed_project(world, personas, client):

@@ -37,9 +37,10 @@ def test_a_long_table_continues_on_the_next_page_with_its_header():
 
 
 def test_text_beyond_latin_1_is_kept_when_a_unicode_font_exists():
-    blocks = [Table(columns=("Partner", "Languages"),
-                    rows=[("Klub \u0141\u00f3d\u017a", "\u09ac\u09be\u0982\u09b2\u09be")]),
-              Para("Bengali speakers: \u09ac\u09be\u0982\u09b2\u09be; Polish: \u0141\u00f3d\u017a \u2013 caf\u00e9")]
+    blocks: list[documents.Block] = [
+        Table(columns=("Partner", "Languages"), rows=[("Klub \u0141\u00f3d\u017a", "\u09ac\u09be\u0982\u09b2\u09be")]),
+        Para("Bengali speakers: \u09ac\u09be\u0982\u09b2\u09be; Polish: \u0141\u00f3d\u017a \u2013 caf\u00e9"),
+    ]
     text = pdf_text(documents.render_pdf(title="Languages", blocks=blocks))
     if documents._unicode_font() is None:
         assert "caf\u00e9" in text  # the core font: only Latin-1, the rest replaced

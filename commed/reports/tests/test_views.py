@@ -120,3 +120,25 @@ def test_partners_retained_counts_a_partner_of_two_consecutive_years(personas, r
     chart = selectors.chart_retention(selectors.DashboardFilters(programme=programme))
     assert list(chart.labels) == ["2025/26", "2026/27"]
     assert [list(s.values) for s in chart.series] == [[0, 1], [2, 0]]  # retained, new
+
+
+def test_the_dashboard_shows_survey_responses_by_instrument(personas, reports_world):
+    from django.utils import timezone
+
+    from commed.reports import selectors
+    from commed.surveys.models import Invitation, Survey
+
+    now = timezone.now()
+    survey = Survey.objects.create(title="End of project", instrument="partner_end", project=reports_world.project_a,
+                                   academic_year="2025/26", created_at=now)
+    for number in range(3):
+        Invitation.objects.create(survey=survey, name=f"Person {number}", created_at=now,
+                                  responded_at=now if number else None)
+    chart = selectors.chart_surveys(selectors.DashboardFilters(programme=reports_world.cohort.programme,
+                                                               academic_year="2025/26"))
+    assert list(chart.labels) == ["End-of-project feedback (partners)"]
+    assert [list(s.values) for s in chart.series] == [[3], [2]]
+    page = personas.client("lead").get(reverse("reports:dashboard"), {"year": "2025/26"}).content.decode()
+    assert "Survey responses: the numbers" in page
+    other = selectors.chart_surveys(selectors.DashboardFilters(locality="Nowhere"))
+    assert other.is_empty
