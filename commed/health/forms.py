@@ -46,3 +46,12 @@ class EvidenceCiteForm(forms.Form):
     def __init__(self, *args: Any, projects: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].choices = [(p.pk, str(p)) for p in projects]  # type: ignore[attr-defined]
+
+
+class IndicatorDomainForm(forms.Form):
+    indicator_id = forms.TypedChoiceField(coerce=int, label="Indicator")
+    domain = forms.CharField(max_length=120, label="Profile domain", help_text="e.g. Wider determinants of health")
+
+    def __init__(self, *args: Any, indicators: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicator_id"].choices = indicators  # type: ignore[attr-defined]

@@ -68,6 +68,10 @@ def releases_current(*, kind: str) -> list[DataRelease]:
     return list(DataRelease.objects.filter(kind=kind, is_current=True).order_by("imported_at", "id"))
 
 
+def indicator_list() -> QuerySet[Indicator]:
+    return Indicator.objects.order_by("name", "indicator_id")
+
+
 def release_list() -> QuerySet[DataRelease]:
     return DataRelease.objects.select_related("imported_by", "superseded_by").order_by("kind", "-imported_at", "-id")
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("localities/<int:pk>/priorities/", views.locality_priorities, name="locality_priorities"),
     path("localities/<int:pk>/cite/", views.evidence_cite, name="evidence_cite"),
     path("releases/", views.release_list, name="releases"),
+    path("indicators/domain/", views.indicator_domain, name="indicator_domain"),
     path("import/", views.import_view, name="import"),
 ]

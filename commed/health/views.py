@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_POST
 from commed.accounts.models import STAFF_ROLES, Role
 from commed.health import selectors, services
 from commed.health.charts import spine_chart
-from commed.health.forms import EvidenceCiteForm, HealthImportForm, LocalityForm
+from commed.health.forms import EvidenceCiteForm, HealthImportForm, IndicatorDomainForm, LocalityForm
 from commed.health.imports import HealthImportError, health_import
 from commed.lib.access import AuthedRequest, roles_required, signed_in
 from commed.lib.forms import add_service_errors
@@ -131,8 +133,31 @@ def release_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "health/release_list.html",
-        {"releases": selectors.release_list(), "can_import": request.user.role in IMPORTERS},
+        {
+            "releases": selectors.release_list(),
+            "indicators": selectors.indicator_list(),
+            "can_import": request.user.role in IMPORTERS,
+            "domain_form": _domain_form(None) if request.user.role in IMPORTERS else None,
+        },
     )
+
+
+def _domain_form(data: Any) -> IndicatorDomainForm:
+    choices = [(i.indicator_id, f"{i.indicator_id} {i.name}") for i in selectors.indicator_list()]
+    return IndicatorDomainForm(data, indicators=choices)
+
+
+@require_POST
+@roles_required(*IMPORTERS)
+def indicator_domain(request: AuthedRequest) -> HttpResponse:
+    """Put an indicator in a profile domain (Fingertips' exports do not say which); the dashboard counts by it."""
+    form = _domain_form(request.POST)
+    if form.is_valid():
+        indicator = services.indicator_set_domain(actor=request.user, **form.cleaned_data)
+        messages.success(request, f"{indicator.name}: domain {indicator.domain!r}.")
+    else:
+        messages.error(request, "Choose a loaded indicator and give its domain.")
+    return redirect("health:releases")
 
 
 @roles_required(*IMPORTERS)

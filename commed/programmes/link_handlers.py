@@ -1,6 +1,9 @@
 """Signed-link purposes of this app. Each handler is reached only through /l/<token>/ after the link was checked
 (expired, revoked and unknown tokens never get here). A handler grants its purpose on `link.target` and nothing
-else, and re-checks what its purpose needs (the plan version to sign must still be current; feedback once)."""
+else, and re-checks what its purpose needs (the plan version to sign must still be current; feedback once).
+
+Purposes: propose_need (an organisation), sign_plan (one version of a plan), give_feedback (a project, once), and
+coauthor_plan (a plan: read, edit, comment, request changes and sign as that partner organisation)."""
 
 from __future__ import annotations
 

@@ -326,7 +326,7 @@ def plan_partner_organisation(
 ) -> Organisation | None:
     """For which of the project's partner organisations the partner party writes or signs (None for the others).
 
-    Given explicitly, it must be one of the project's; else the link's organisation or contact's, else the
+    Given explicitly, it must be one of the project's; else the link's organisation (or its contact's); else the
     signed-in contact's own organisation, else the project's only one.
     """
     if party != Party.PARTNER:
@@ -337,10 +337,9 @@ def plan_partner_organisation(
             raise ValidationError({"organisation": f"{organisation} is not a partner organisation of {project}."})
         return organisation
     if link is not None:
+        # A link acts for its own organisation only: none, if that is no longer one of the project's.
         org_id = link.params.get("organisation") or (link.contact.organisation_id if link.contact else None)
-        found = organisations.filter(pk=org_id).first() if org_id else None
-        if found is not None:
-            return found
+        return organisations.filter(pk=org_id).first() if org_id else None
     if by is not None:
         found = organisations.filter(contacts__user=by).order_by("pk").first()
         if found is not None:

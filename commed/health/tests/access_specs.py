@@ -21,6 +21,7 @@ SPECS = [
     UrlSpec("health:index", allowed=EVERYONE),
     UrlSpec("health:releases", allowed=EVERYONE),
     UrlSpec("health:import", allowed=IMPORTERS),
+    UrlSpec("health:indicator_domain", allowed=IMPORTERS, method="post", ok_status=(302,)),
     UrlSpec("health:locality_create", allowed=STAFF),
     UrlSpec("health:locality_detail", allowed=EVERYONE, own=locality),
     UrlSpec("health:locality_priorities", allowed=EVERYONE, own=locality),

@@ -199,3 +199,16 @@ def test_a_partner_cites_the_need_they_proposed_as_the_community_voice_behind_th
     assert citation.indicator_value is None and citation.locality == locality
     plan = client.get(reverse("programmes:plan", kwargs={"pk": w.project_a.pk})).content.decode()
     assert "Community voice: " + w.opportunity_a.title in plan
+
+
+@pytest.mark.django_db
+def test_a_lead_sets_an_indicators_domain_on_the_releases_page(personas):
+    loaded(actor=personas.lead)
+    client = personas.client("lead")
+    page = client.get(reverse("health:releases")).content.decode()
+    assert "Older people" in page and 'name="indicator_id"' in page
+    client.post(reverse("health:indicator_domain"), {"indicator_id": 90323, "domain": "Child health"})
+    assert Indicator.objects.get(indicator_id=90323).domain == "Child health"
+    client.post(reverse("health:indicator_domain"), {"indicator_id": 1, "domain": "Nothing loaded"})
+    assert not Indicator.objects.filter(domain="Nothing loaded").exists()
+    assert 'name="indicator_id"' not in personas.client("student").get(reverse("health:releases")).content.decode()

@@ -271,3 +271,22 @@ def test_a_signed_in_partner_signs_for_their_own_organisation(two_partners, pers
     assert page.context["already_signed"] is True
     client.force_login(personas.partner_a)
     assert client.get(f"/programmes/projects/{two_partners.project_id}/plan/").context["already_signed"] is False
+
+
+def test_a_sign_link_signs_for_its_contacts_organisation(two_partners, personas, client):
+    services.plan_sign(plan=two_partners, party="partner", version_number=1, by=personas.partner_a)
+    issued = services.plan_sign_link_issue(actor=personas.tutor, plan=two_partners,
+                                           contact=personas.org_b.contacts.first())
+    response = client.post(issued.path, {"version": 1, "confirm": "on", "name": "Partner B"})
+    assert b"You signed version 1" in response.content
+    assert PlanSignature.objects.get(party="partner", via_link=issued.link).organisation == personas.org_b
+    two_partners.refresh_from_db()
+    assert two_partners.is_agreed
+
+
+def test_a_sign_link_of_an_organisation_that_left_the_project_signs_for_no_other(two_partners, personas, client):
+    issued = services.plan_sign_link_issue(actor=personas.tutor, plan=two_partners,
+                                           contact=personas.org_a.contacts.first())
+    two_partners.project.organisations.set([personas.org_b])
+    client.post(issued.path, {"version": 1, "confirm": "on", "name": "Partner A"})
+    assert not PlanSignature.objects.filter(party="partner").exists()
