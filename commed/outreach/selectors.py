@@ -341,6 +341,18 @@ def _funnel_counts(pupils: QuerySet[Pupil]) -> list[int]:
     ]
 
 
+def funnel_aggregate(*, programme: OutreachProgramme | None = None, year: str | None = None) -> list[int]:
+    """The number of pupils at each of `FUNNEL_STAGES`, for other apps' dashboards. Aggregate counts only: no
+    pupil data leaves this app, and there is no access check (the caller shows numbers, never people, and
+    suppresses small ones). `year` is the outreach programmes' cohort, e.g. "2025/26"."""
+    pupils = Pupil.objects.all()
+    if programme is not None:
+        pupils = pupils.filter(programme=programme)
+    if year:
+        pupils = pupils.filter(programme__cohort=year)
+    return _funnel_counts(pupils)
+
+
 def funnel(*, user: User, cohort: str = "") -> dict[str, Any]:
     """The funnel from referral to destination: by route, by eligibility criterion, and the comparator group."""
     require_pupil_access(user)

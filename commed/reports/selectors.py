@@ -47,8 +47,10 @@ from commed.reports.models import (
     ReportDraft,
     ReportRun,
 )
-from commed.surveys.models import Instrument, Invitation
-from commed.surveys.selectors import partnership_quality_gap
+from commed.surveys import logic as survey_logic
+from commed.surveys.models import Instrument, Invitation, Survey
+from commed.surveys.models import Status as SurveyStatus
+from commed.surveys.selectors import ItemSummary, partnership_quality_gap, survey_results
 
 MANAGERS = (Role.LEAD, Role.ADMIN)
 SHARED_WITH_PARTNER = (Consent.PARTNER, Consent.RESEARCH)
@@ -549,13 +551,9 @@ def chart_outputs(filters: DashboardFilters) -> Chart:
 
 def chart_funnel(filters: DashboardFilters) -> Chart:
     # The widening-participation funnel of the outreach app, aggregated only and small numbers suppressed.
-    from commed.outreach.models import Pupil
-    from commed.outreach.selectors import FUNNEL_STAGES, _funnel_counts
+    from commed.outreach.selectors import FUNNEL_STAGES, funnel_aggregate
 
-    pupils = Pupil.objects.all()
-    if filters.academic_year:
-        pupils = pupils.filter(programme__cohort=filters.academic_year)
-    counts = _funnel_counts(pupils)
+    counts = funnel_aggregate(year=filters.academic_year or None)
     return Chart(key="funnel", title="Widening-participation funnel",
                  description="Pupils at each stage from referral to a health course; counts under 5 suppressed.",
                  labels=[stage[:1].upper() + stage[1:] for stage in FUNNEL_STAGES],
@@ -584,6 +582,121 @@ def chart_surveys(filters: DashboardFilters) -> Chart:
                          Series("Answered", [rows[v][1] for v, _ in labels])])
 
 
+SURVEY_RESULTS_SHOWN = 5
+RESULT_KINDS = (survey_logic.LIKERT, survey_logic.SINGLE, survey_logic.MULTIPLE)
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    """One sent survey on the dashboard: its response rate and a chart of the option counts per choice item.
+    Counts under 5 are suppressed (None); with fewer than 5 answers the survey's results are not shown at all."""
+
+    survey: Survey
+    instrument: str
+    invited: int | None
+    responded: int | None
+    charts: list[Chart]
+    withheld: bool
+
+    @property
+    def percent(self) -> float | None:
+        if self.invited is None or self.responded is None or not self.invited:
+            return None
+        return round(100 * self.responded / self.invited, 1)
+
+
+@dataclass(frozen=True)
+class SurveyResultsSection:
+    surveys: list[SurveyResults]
+    total: int
+
+    @property
+    def note(self) -> str:
+        if self.total <= len(self.surveys):
+            return ""
+        return (f"The {len(self.surveys)} most recent of {self.total} sent surveys matching these filters; "
+                "the surveys pages have the others.")
+
+
+def _result_surveys(filters: DashboardFilters) -> QuerySet[Survey]:
+    """Sent (open or closed) surveys matching the filters, newest first. A survey about a project follows its
+    project; one about a partner, the partner's projects (as the survey responses chart)."""
+    surveys = Survey.objects.exclude(status=SurveyStatus.DRAFT)
+    if filters.academic_year:
+        surveys = surveys.filter(academic_year=filters.academic_year)
+    if filters.programme is not None or filters.locality:
+        projects = _projects(filters)
+        surveys = surveys.filter(Q(project__in=projects) | Q(organisation__in=projects.values("organisations")))
+    return surveys.order_by("-created_at", "-pk")
+
+
+def suppress_options(counts: list[int]) -> list[int | None]:
+    """Counts from 1 to 4 are suppressed; when that hides a single count, the next smallest is hidden as well, so
+    the hidden one cannot be worked out from the number of answers."""
+    shown: list[int | None] = [suppress(n) for n in counts]
+    hidden = [i for i, value in enumerate(shown) if value is None]
+    if len(hidden) == 1:
+        others = [i for i, value in enumerate(shown) if value]
+        if others:
+            shown[min(others, key=lambda i: counts[i])] = None
+    return shown
+
+
+def _item_chart(survey: Survey, item: ItemSummary) -> Chart:
+    values = suppress_options([n for _, n in item.counts])
+    if None in values:
+        # The total and the mean would let a reader work the hidden counts out again.
+        note = "Some counts are suppressed, so the number of answers and the mean are not shown."
+    else:
+        note = f"{item.answered:,} answers."
+        if item.kind == survey_logic.LIKERT and item.mean is not None and item.median is not None:
+            note += f" Mean {item.mean:g}, median {item.median:g} (1 to 5)."
+    if item.kind == survey_logic.MULTIPLE:
+        note += " Each person could choose more than one option."
+    return Chart(key=f"survey-{survey.pk}-{item.key}", title=f"{survey.title}: {item.text}",
+                 description=f"How many people chose each option of \u201c{item.text}\u201d; counts under 5 "
+                             "suppressed.",
+                 labels=[label for label, _ in item.counts], series=[Series("Answers", values)], note=note)
+
+
+def _survey_results(survey: Survey, invited: int, responded: int) -> SurveyResults:
+    withheld = responded < SMALL_NUMBER
+    charts = [] if withheld else [_item_chart(survey, item) for item in survey_results(survey=survey)
+                                  if item.kind in RESULT_KINDS and item.counts]
+    return SurveyResults(survey=survey, instrument=survey.get_instrument_display(),
+                         invited=suppress(invited), responded=suppress(responded), charts=charts, withheld=withheld)
+
+
+def _rates(survey_ids: list[int]) -> dict[int, tuple[int, int]]:
+    rows = (Invitation.objects.filter(survey__in=survey_ids).values("survey")
+            .annotate(invited=Count("id"), responded=Count("id", filter=Q(responded_at__isnull=False)))
+            .values_list("survey", "invited", "responded"))
+    return {survey: (int(invited), int(responded)) for survey, invited, responded in rows}
+
+
+def dashboard_survey_results(*, filters: DashboardFilters) -> SurveyResultsSection:
+    """The results of the most recent sent surveys matching the filters. Bounded: one query for the surveys, one
+    for their response rates, and two per survey shown (at most SURVEY_RESULTS_SHOWN)."""
+    found = _result_surveys(filters)
+    total = found.count()
+    surveys = list(found[:SURVEY_RESULTS_SHOWN])
+    rates = _rates([s.pk for s in surveys])
+    return SurveyResultsSection(
+        surveys=[_survey_results(s, *rates.get(s.pk, (0, 0))) for s in surveys], total=total)
+
+
+def _survey_item_chart(filters: DashboardFilters, key: str) -> Chart:
+    survey_id = [*key.split("-", 2), ""][1]
+    survey = _result_surveys(filters).filter(pk=int(survey_id)).first() if survey_id.isdigit() else None
+    if survey is None:
+        raise Http404
+    result = _survey_results(survey, *_rates([survey.pk]).get(survey.pk, (0, 0)))
+    for chart in result.charts:
+        if chart.key == key:
+            return chart
+    raise Http404
+
+
 CHARTS = {
     "population": chart_population,
     "need": chart_need,
@@ -600,6 +713,8 @@ def dashboard_charts(*, filters: DashboardFilters) -> list[Chart]:
 
 
 def dashboard_chart(*, filters: DashboardFilters, key: str) -> Chart:
+    if key.startswith("survey-"):
+        return _survey_item_chart(filters, key)
     build = CHARTS.get(key)
     if build is None:
         raise Http404

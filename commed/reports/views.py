@@ -145,7 +145,11 @@ def _filters(request: AuthedRequest) -> selectors.DashboardFilters:
 def dashboard(request: AuthedRequest) -> HttpResponse:
     filters = _filters(request)
     charts = [(chart, mark_safe(chart_svg(chart, fit=True))) for chart in selectors.dashboard_charts(filters=filters)]  # noqa: S308 (built from escaped text)
+    results = selectors.dashboard_survey_results(filters=filters)
+    survey_charts = [(result, [(chart, mark_safe(chart_svg(chart, fit=True))) for chart in result.charts])  # noqa: S308 (built from escaped text)
+                     for result in results.surveys]
     return render(request, "reports/dashboard.html", {"filters": filters, "charts": charts,
+                                                      "survey_results": results, "survey_charts": survey_charts,
                                                       "options": selectors.dashboard_options()})
 
 
