@@ -1,7 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker. Its value must be ISO (YYYY-MM-DD) whatever the locale: with LANGUAGE_CODE en-gb
+    Django would render 01/12/2026, which a type="date" input drops, leaving the field empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

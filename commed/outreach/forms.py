@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from commed.lib.forms import DateInput
 from commed.outreach.eligibility import DEFAULT_RULES, rules_validate
 from commed.outreach.models import (
     ActivityKind,
@@ -17,16 +18,6 @@ from commed.outreach.models import (
     SurveyPoint,
 )
 from commed.outreach.selectors import gp_practices, schools
-
-
-class DateInput(forms.DateInput):
-    """A browser date picker. Its value must be ISO (YYYY-MM-DD) whatever the locale: with LANGUAGE_CODE en-gb
-    Django would render 01/12/2026, which a type="date" input drops, leaving the field empty."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class RulesField(forms.CharField):

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from commed.lib.forms import DateInput
 from commed.partners.models import (
     AgreementKind,
     BenefitKind,
@@ -20,14 +21,6 @@ from commed.partners.models import (
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
-
-class DateInput(forms.DateInput):
-    """A native date picker; browsers require the ISO format in its value."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class OrganisationForm(forms.Form):

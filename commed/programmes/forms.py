@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from commed.accounts.models import Role, User
+from commed.lib.forms import DateInput
 from commed.partners.models import Contact, Organisation
 from commed.programmes.models import (
     Cohort,
@@ -27,9 +28,6 @@ def _queryset(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
     if isinstance(field, forms.ModelChoiceField):
         field.queryset = queryset
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ProgrammeForm(forms.Form):

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from commed.accounts.models import Role, User
+from commed.health.selectors import locality_list
 from commed.qualitative.models import Code, CodeKind, Participant, Study, Variable
 
 UPLOAD_TYPES = ".txt,.docx,.odt,.pdf,.vtt,.srt,.csv"
@@ -15,6 +16,15 @@ class StudyForm(forms.Form):
     slug = forms.SlugField(max_length=80, required=False, label="Short name",
                            help_text="Letters, digits and hyphens; used in addresses and on the command line")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class StudyLocalitiesForm(forms.Form):
+    localities = forms.ModelMultipleChoiceField(
+        queryset=locality_list(), required=False, label="Localities the study is about",
+        help_text="Health-needs localities; hold Ctrl (or Cmd) to choose several")
+    share_themes = forms.BooleanField(
+        required=False, label="Show the study's themes (names, counts of documents and speakers; never quotes) "
+                              "on these localities' profiles")
 
 
 class MemberForm(forms.Form):

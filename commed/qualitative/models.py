@@ -25,6 +25,9 @@ class Study(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_studies")
     guid = models.CharField(max_length=36, default=new_guid)
     created_at = models.DateTimeField()
+    # Off by default: research data stays with the researchers unless the owner shares the study's themes (names
+    # and counts of documents and speakers, never quotes) with the profiles of the localities linked below.
+    share_themes = models.BooleanField(default=False, help_text="Show the study's themes on linked locality profiles")
 
     class Meta:
         ordering = ("title",)
@@ -32,6 +35,25 @@ class Study(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class StudyLocality(models.Model):
+    """A health locality (``health.Locality``) the study is about.
+
+    ``locality_id`` is a plain integer, as the health app keeps its links to other apps, so that the two apps'
+    migrations stay independent.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="locality_links")
+    locality_id = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ("study", "locality_id")
+        constraints = (models.UniqueConstraint(fields=("study", "locality_id"), name="qual_study_locality_unique"),)
+        indexes = (models.Index(fields=("locality_id", "study"), name="qual_locality_study"),)
+
+    def __str__(self) -> str:
+        return f"{self.study} in locality {self.locality_id}"
 
 
 class StudyMember(models.Model):

@@ -21,6 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from commed.accounts.models import Role, User
+from commed.health.models import Locality as HealthLocality
 from commed.qualitative.models import (
     Code,
     CodeKind,
@@ -32,6 +33,7 @@ from commed.qualitative.models import (
     ParticipantValue,
     PseudonymisationLog,
     Study,
+    StudyLocality,
     StudyMember,
     ThemeQuote,
     Turn,
@@ -59,6 +61,11 @@ def study_get_for_owner(*, user: User, slug: str) -> Study:
     if study.owner_id != user.pk:
         raise Http404
     return study
+
+
+def study_locality_ids(*, study: Study) -> list[int]:
+    """Ids of the health localities the study is linked to."""
+    return list(StudyLocality.objects.filter(study=study).values_list("locality_id", flat=True))
 
 
 def member_get(*, study: Study, user: User) -> StudyMember:
@@ -521,6 +528,54 @@ def themes_table(*, study: Study) -> list[ThemeRow]:
             concept_rows.insert(0, ConceptRow("", theme.definition, quotes[theme.pk]))
         rows.append(ThemeRow(theme.name, count.get("documents", 0), count.get("speakers", 0), concept_rows))
     return rows
+
+
+# --- themes on locality profiles -----------------------------------------------------------------------------
+
+
+@dataclass
+class LocalityTheme:
+    name: str
+    documents: int  # documents with a coding of the theme or of a code under it
+    speakers: int  # distinct participants those codings are attributed to
+
+
+@dataclass
+class LocalityStudyThemes:
+    title: str
+    themes: list[LocalityTheme]
+
+
+def locality_themes(*, locality: HealthLocality) -> list[LocalityStudyThemes]:
+    """The top-level themes of every study linked to the locality whose owner shares its themes, with counts.
+
+    Aggregates only: theme names and counts of documents and distinct speakers over every coder's codings of the
+    theme and its descendant codes; no quote, participant code, coder or identity. Three queries for any number of
+    studies. Shown to every signed-in user on the locality profile, so nothing else of the study leaves here.
+    """
+    studies = list(
+        Study.objects.filter(share_themes=True, locality_links__locality_id=locality.pk).order_by("title", "pk")
+    )
+    if not studies:
+        return []
+    ids = [study.pk for study in studies]
+    themes: dict[int, list[Code]] = defaultdict(list)
+    for theme in Code.objects.filter(study__in=ids, parent__isnull=True).order_by("position", "name", "pk"):
+        themes[theme.study_id].append(theme)
+    counts = {
+        row["code__theme_id"]: (row["documents"], row["speakers"])
+        for row in Coding.objects.filter(study__in=ids)
+        .values("code__theme_id")
+        .annotate(documents=Count("document", distinct=True), speakers=Count("participant", distinct=True))
+        .order_by()
+    }
+    return [
+        LocalityStudyThemes(
+            title=study.title,
+            themes=[LocalityTheme(t.name, *counts.get(t.pk, (0, 0))) for t in themes.get(study.pk, [])],
+        )
+        for study in studies
+    ]
 
 
 def _clean_quote(text: str, label: str) -> str:

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from commed.accounts.models import Role, User
 from commed.audit.models import Action
 from commed.audit.services import audit_record, model_changes
+from commed.health.models import Locality as HealthLocality
 from commed.qualitative.models import (
     AnchorStatus,
     Code,
@@ -35,6 +36,7 @@ from commed.qualitative.models import (
     ParticipantValue,
     PseudonymisationLog,
     Study,
+    StudyLocality,
     StudyMember,
     ThemeQuote,
     Turn,
@@ -125,6 +127,30 @@ def study_member_remove(*, study: Study, by: User, user: User) -> None:
     if member is not None:
         audit_record(actor=by, action=Action.DELETE, obj=member)
         member.delete()
+
+
+@transaction.atomic
+def study_set_localities(
+    *, actor: User, study: Study, localities: Iterable[HealthLocality], share_themes: bool
+) -> Study:
+    """Link the study to health localities and choose whether their profiles show its themes (owner only)."""
+    _require_owner(study, actor)
+    study = Study.objects.select_for_update().get(pk=study.pk)
+    before_ids = sorted(StudyLocality.objects.filter(study=study).values_list("locality_id", flat=True))
+    after_ids = sorted({locality.pk for locality in localities})
+    StudyLocality.objects.filter(study=study).exclude(locality_id__in=after_ids).delete()
+    StudyLocality.objects.bulk_create(
+        [StudyLocality(study=study, locality_id=pk) for pk in after_ids if pk not in before_ids]
+    )
+    changes = model_changes({"localities": before_ids, "share_themes": study.share_themes},
+                            {"localities": after_ids, "share_themes": share_themes})
+    if study.share_themes != share_themes:
+        study.share_themes = share_themes
+        study.save(update_fields=["share_themes"])
+    if changes:
+        audit_record(actor=actor, action=Action.CHANGE, obj=study, changes=changes,
+                     summary="linked localities and theme sharing")
+    return study
 
 
 def coder_for_user(*, study: Study, user: User) -> Coder:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.study_create, name="study_create"),
     path("<slug:slug>/", views.study_detail, name="study"),
     path("<slug:slug>/members/", views.members, name="members"),
+    path("<slug:slug>/localities/", views.study_localities, name="study_localities"),
     path("<slug:slug>/participants/", views.participants, name="participants"),
     path("<slug:slug>/participants/import/", views.participants_import, name="participants_import"),
     path("<slug:slug>/participants/<int:pk>/identity/", views.participant_identity, name="participant_identity"),

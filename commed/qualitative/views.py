@@ -28,6 +28,7 @@ from commed.qualitative.forms import (
     MemoForm,
     ParticipantForm,
     StudyForm,
+    StudyLocalitiesForm,
     TableUploadForm,
     TurnCodeForm,
     TurnForm,
@@ -77,6 +78,20 @@ def study_detail(request: AuthedRequest, slug: str) -> HttpResponse:
         orphans=selectors.orphaned_codings(study=study, user=request.user).count(),
         memos=selectors.memos_for(study=study, user=request.user)[:20],
     ))
+
+
+@roles_required(*RESEARCHERS)
+def study_localities(request: AuthedRequest, slug: str) -> HttpResponse:
+    """The owner links the study to health localities and chooses whether their profiles show its themes."""
+    study = selectors.study_get_for_owner(user=request.user, slug=slug)
+    initial = {"localities": selectors.study_locality_ids(study=study), "share_themes": study.share_themes}
+    form = StudyLocalitiesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.study_set_localities(actor=request.user, study=study, **form.cleaned_data)
+        messages.success(request, "Localities saved.")
+        return redirect("qualitative:study", slug=slug)
+    return render(request, "qualitative/form.html", _ctx(request, study, form=form,
+                                                          title="Localities and theme sharing (owner only)"))
 
 
 @roles_required(*RESEARCHERS)

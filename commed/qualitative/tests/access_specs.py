@@ -80,6 +80,7 @@ SPECS = [
     UrlSpec("qualitative:study_create", allowed=RESEARCHER),
     UrlSpec("qualitative:study", allowed=RESEARCHER, own=own, foreign=foreign),
     UrlSpec("qualitative:members", allowed=RESEARCHER, own=own, foreign=foreign),
+    UrlSpec("qualitative:study_localities", allowed=RESEARCHER, own=own, foreign=foreign),
     UrlSpec("qualitative:participants", allowed=RESEARCHER, own=own, foreign=foreign),
     UrlSpec("qualitative:participants_import", allowed=RESEARCHER, own=own, foreign=foreign),
     UrlSpec("qualitative:participant_identity", allowed=RESEARCHER, own=participant_own,
