@@ -16,6 +16,7 @@ from commed.health.forms import EvidenceCiteForm, HealthImportForm, IndicatorDom
 from commed.health.imports import HealthImportError, health_import
 from commed.lib.access import AuthedRequest, roles_required, signed_in
 from commed.lib.forms import add_service_errors
+from commed.qualitative.selectors import locality_themes
 
 # Profiles are built from public open data: every signed-in user may read them. Staff define localities;
 # only leads and administrators load national data.
@@ -49,6 +50,7 @@ def locality_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "locality": locality,
             "profile": profile,
             "voice": voice,
+            "study_themes": locality_themes(locality=locality),
             "chart": spine_chart(profile.indicators),
             "can_edit": request.user.role in LOCALITY_EDITORS,
             "cite_form": EvidenceCiteForm(projects=projects) if projects else None,

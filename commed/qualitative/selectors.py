@@ -63,9 +63,10 @@ def study_get_for_owner(*, user: User, slug: str) -> Study:
     return study
 
 
-def study_locality_ids(*, study: Study) -> list[int]:
-    """Ids of the health localities the study is linked to."""
-    return list(StudyLocality.objects.filter(study=study).values_list("locality_id", flat=True))
+def study_localities(*, study: Study) -> QuerySet[HealthLocality]:
+    """The health localities the study is linked to."""
+    ids = StudyLocality.objects.filter(study=study).values("locality_id")
+    return HealthLocality.objects.filter(pk__in=ids).order_by("name")
 
 
 def member_get(*, study: Study, user: User) -> StudyMember:

@@ -77,6 +77,7 @@ def study_detail(request: AuthedRequest, slug: str) -> HttpResponse:
         codebook=selectors.codebook_tree(study=study, user=request.user),
         orphans=selectors.orphaned_codings(study=study, user=request.user).count(),
         memos=selectors.memos_for(study=study, user=request.user)[:20],
+        localities=selectors.study_localities(study=study),
     ))
 
 
@@ -84,7 +85,7 @@ def study_detail(request: AuthedRequest, slug: str) -> HttpResponse:
 def study_localities(request: AuthedRequest, slug: str) -> HttpResponse:
     """The owner links the study to health localities and chooses whether their profiles show its themes."""
     study = selectors.study_get_for_owner(user=request.user, slug=slug)
-    initial = {"localities": selectors.study_locality_ids(study=study), "share_themes": study.share_themes}
+    initial = {"localities": list(selectors.study_localities(study=study)), "share_themes": study.share_themes}
     form = StudyLocalitiesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.study_set_localities(actor=request.user, study=study, **form.cleaned_data)

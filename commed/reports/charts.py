@@ -46,7 +46,8 @@ class Chart:
 
     @property
     def is_empty(self) -> bool:
-        return not any(v for s in self.series for v in s.values)
+        # A suppressed count (None) is something recorded, only not shown.
+        return not any(v is None or v for s in self.series for v in s.values)
 
 
 def _num(value: float) -> str:

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from commed.accounts.models import Role, User
 from commed.allocation.models import Preference
+from commed.health.selectors import ProjectCount, projects_by_core20_band, projects_by_indicator_domain
 from commed.partners.models import Direction, LedgerEntry, Organisation
 from commed.programmes.models import (
     Cohort,
@@ -576,10 +577,40 @@ def chart_surveys(filters: DashboardFilters) -> Chart:
         .values_list("survey__instrument", "invited", "responded")))
     labels = [(value, label) for value, label in Instrument.choices if value in rows]
     return Chart(key="surveys", title="Survey responses",
-                 description="People invited to each kind of survey, and how many answered.",
+                 description="People invited to each kind of survey, and how many answered; counts under 5 "
+                             "suppressed.",
                  labels=[label for _, label in labels],
-                 series=[Series("Invited", [rows[v][0] for v, _ in labels]),
-                         Series("Answered", [rows[v][1] for v, _ in labels])])
+                 series=[Series("Invited", [suppress(rows[v][0]) for v, _ in labels]),
+                         Series("Answered", [suppress(rows[v][1]) for v, _ in labels])])
+
+
+def _evidence_chart(key: str, title: str, description: str, rows: Iterable[ProjectCount], note: str) -> Chart:
+    counted = list(rows)
+    return Chart(key=key, title=title, description=description, labels=[row.label for row in counted],
+                 series=[Series("Projects", [row.count for row in counted])], note=note)
+
+
+def chart_core20(filters: DashboardFilters) -> Chart:
+    # The health app owns the Core20 share (population-weighted, from the current IMD releases); one query for the
+    # projects here, and the health app's queries grow with the localities cited, not with the projects.
+    project_ids = list(_projects(filters).values_list("pk", flat=True))
+    return _evidence_chart(
+        "core20", "Projects by Core20 share of their locality",
+        "Number of projects by the Core20 share (people in the most deprived 20% of areas in England, IMD "
+        "deciles 1 and 2) of the locality whose health-needs profile their evidence cites.",
+        projects_by_core20_band(project_ids=project_ids) if project_ids else [],
+        "A project citing several localities counts once, in the band of the most deprived of them; "
+        "\u201cNo locality cited\u201d: projects whose evidence cites no locality with deprivation data.")
+
+
+def chart_indicator_domain(filters: DashboardFilters) -> Chart:
+    project_ids = list(_projects(filters).values_list("pk", flat=True))
+    return _evidence_chart(
+        "indicator-domain", "Projects by indicator domain of the evidence cited",
+        "Number of projects citing at least one public-health indicator of each domain.",
+        projects_by_indicator_domain(project_ids=project_ids) if project_ids else [],
+        "A project citing indicators of several domains counts in each; projects citing no indicator are not "
+        "counted.")
 
 
 SURVEY_RESULTS_SHOWN = 5
@@ -703,6 +734,8 @@ CHARTS = {
     "retention": chart_retention,
     "reciprocity": chart_reciprocity,
     "outputs": chart_outputs,
+    "core20": chart_core20,
+    "indicator-domain": chart_indicator_domain,
     "surveys": chart_surveys,
     "funnel": chart_funnel,
 }

@@ -1,5 +1,6 @@
 """In a real browser, with axe-core on every page: the lead prepares a draft and its link, the partner opens the
-link, withdraws one quote, approves the others and responds; the lead's report pages pass axe too."""
+link, withdraws one quote, approves the others and responds; the lead's report pages pass axe too (the dashboard
+with the health-evidence charts drawn)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from commed.lib.browser import axe_violations, chromium_page, sign_in
 from commed.reports import selectors, services
 from commed.reports.models import QuoteDecision
 from commed.reports.tests import world as w
+from commed.reports.tests.health_world import build_evidence
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -20,6 +22,7 @@ def test_a_partner_approves_and_withdraws_quotes_by_link(transactional_db, live_
                                                          settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     reflections = w.enrich(personas)
+    build_evidence(personas)
     draft = services.draft_create(actor=personas.lead, organisation=personas.org_a, academic_year=w.YEAR)
     issued = services.draft_link_issue(actor=personas.lead, draft=draft, contact=personas.org_a.contacts.first())
     quotes = selectors.quote_rows(selectors.draft_quotes_shown(draft=draft, include_withdrawn=True))
@@ -41,6 +44,9 @@ def test_a_partner_approves_and_withdraws_quotes_by_link(transactional_db, live_
                      "/reports/runs/"):
             page.goto(live_server.url + path)
             problems += axe_violations(page)
+            if path == "/reports/dashboard/":
+                assert page.get_by_role("table", name="Projects by Core20 share of their locality: the numbers"
+                                        ).is_visible()
     assert not problems, "\n".join(problems)
     decisions = dict(draft.quotes.values_list("reflection_id", "decision"))
     assert decisions[reflections["SHARED"].pk] == QuoteDecision.WITHDRAWN

@@ -122,23 +122,41 @@ def test_partners_retained_counts_a_partner_of_two_consecutive_years(personas, r
     assert [list(s.values) for s in chart.series] == [[0, 1], [2, 0]]  # retained, new
 
 
-def test_the_dashboard_shows_survey_responses_by_instrument(personas, reports_world):
+def test_the_dashboard_shows_survey_responses_by_instrument_with_counts_under_5_suppressed(personas, reports_world):
     from django.utils import timezone
 
     from commed.reports import selectors
     from commed.surveys.models import Invitation, Survey
 
     now = timezone.now()
-    survey = Survey.objects.create(title="End of project", instrument="partner_end", project=reports_world.project_a,
-                                   academic_year="2025/26", created_at=now)
-    for number in range(3):
-        Invitation.objects.create(survey=survey, name=f"Person {number}", created_at=now,
-                                  responded_at=now if number else None)
-    chart = selectors.chart_surveys(selectors.DashboardFilters(programme=reports_world.cohort.programme,
-                                                               academic_year="2025/26"))
-    assert list(chart.labels) == ["End-of-project feedback (partners)"]
-    assert [list(s.values) for s in chart.series] == [[3], [2]]
+
+    def invite(instrument: str, invited: int, answered: int) -> None:
+        survey = Survey.objects.create(title=instrument, instrument=instrument, project=reports_world.project_a,
+                                       academic_year="2025/26", created_at=now)
+        for number in range(invited):
+            Invitation.objects.create(survey=survey, name=f"Person {number}", created_at=now,
+                                      responded_at=now if number < answered else None)
+
+    filters = selectors.DashboardFilters(programme=reports_world.cohort.programme, academic_year="2025/26")
+    invite("partner_end", 3, 2)  # both under 5: suppressed
+    only_suppressed = selectors.chart_surveys(filters)
+    assert [list(s.values) for s in only_suppressed.series] == [[None], [None]]
+    assert not only_suppressed.is_empty  # recorded, only not shown: the table says "suppressed"
+    invite("student_end", 7, 5)  # 5 and more: shown
+    invite("partnership_quality", 6, 4)  # the invited shown, the 4 who answered suppressed
+    chart = selectors.chart_surveys(filters)
+    assert list(chart.labels) == ["End-of-project feedback (partners)", "End-of-project feedback (students)",
+                                  "Partnership quality (both sides)"]
+    assert [list(s.values) for s in chart.series] == [[None, 7, 6], [None, 5, None]]
+    assert chart.rows[0] == ("End-of-project feedback (partners)", ["suppressed", "suppressed"])
     page = personas.client("lead").get(reverse("reports:dashboard"), {"year": "2025/26"}).content.decode()
-    assert "Survey responses: the numbers" in page
+    table = page[page.index("Survey responses: the numbers"):]
+    table = table[:table.index("</table>")]
+    assert "<td>suppressed</td><td>suppressed</td>" in table and "<td>7</td><td>5</td>" in table
+    assert "<td>6</td><td>suppressed</td>" in table
+    assert ">2<" not in table and ">3<" not in table and ">4<" not in table
+    svg = personas.client("lead").get(reverse("reports:chart_download", kwargs={"key": "surveys"}),
+                                      {"year": "2025/26"}).content.decode()
+    assert "suppressed (fewer than 5)" in svg and "Answered: 5" in svg and "Invited: 3" not in svg
     other = selectors.chart_surveys(selectors.DashboardFilters(locality="Nowhere"))
     assert other.is_empty
