@@ -128,7 +128,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'commed.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'commed.sqlite3'}",  # empty means unset
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
     )
 }

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
 from commed.accounts.models import User
@@ -275,7 +275,8 @@ def runs_execute_queued(*, limit: int | None = None) -> int:
     done = 0
     for pk in AllocationRun.objects.filter(status=RunStatus.QUEUED).order_by("created_at", "pk").values_list(
             "pk", flat=True)[:limit]:
-        close_old_connections()
+        if not connection.in_atomic_block:  # a long-lived worker drops a broken or expired connection between runs
+            close_old_connections()
         if run_execute(run_id=pk) is not None:
             done += 1
     return done

@@ -91,8 +91,15 @@ def test_export_qdpx_and_themes_table_and_agreement_write_what_they_say(tmp_path
         call_command("qda", "agreement", "cmd", "--unit", "paragraph", stdout=io.StringIO())
 
 
-def test_the_commands_run_as_commed_qda_from_the_console_script(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_commands_run_as_commed_qda_from_the_console_script(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connections
+
     from commed.cli import main
+
+    # `commed X` closes the database connections at the end, as manage.py does; keep the test's own open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     small_study(researcher("cmd_r"), "cmd")
     assert main(["qda", "agreement", "cmd", "--unit", "document", "--json"]) == 0
