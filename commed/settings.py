@@ -229,6 +229,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "commed@localhost")
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", str(7 * 365))
 # Interactions and ledger evidence about a partnership are kept this long after it ends (days).
 PARTNERSHIP_RETENTION_DAYS = envint("PARTNERSHIP_RETENTION_DAYS", str(6 * 365))
+# Who was invited to a survey (name, e-mail, account, reminders) is erased this long after it closed (days);
+# the answers stay, no longer linked to anyone, for the reports.
+SURVEY_RETENTION_DAYS = envint("SURVEY_RETENTION_DAYS", str(3 * 365))
 
 LOGGING = {
     "version": 1,

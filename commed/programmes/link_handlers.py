@@ -3,7 +3,8 @@
 else, and re-checks what its purpose needs (the plan version to sign must still be current; feedback once).
 
 Purposes: propose_need (an organisation), sign_plan (one version of a plan), give_feedback (a project, once), and
-coauthor_plan (a plan: read, edit, comment, request changes and sign as that partner organisation)."""
+coauthor_plan (a plan: read, edit, comment, request changes, decide other parties' change requests and sign as
+that partner organisation)."""
 
 from __future__ import annotations
 
@@ -118,7 +119,7 @@ def give_feedback(request: HttpRequest, link: SignedLink) -> HttpResponse:
 def coauthor_plan(request: HttpRequest, link: SignedLink) -> HttpResponse:
     """A partner contact without an account co-authors the plan of one project, as an equal of the signed-in
     parties: the same pages (`plan_pages`), acting for the link's organisation. `?do=` picks the page; the link
-    reaches this plan's pages only, and deciding change requests, other plans or anything else is a 404."""
+    reaches this plan's pages and change requests only; other plans or anything else is a 404."""
     plan = _target(link, "coauthor_plan", Plan)
     project = plan.project
     organisation = project.organisations.filter(pk=link.params.get("organisation")).first()
@@ -142,6 +143,12 @@ def coauthor_plan(request: HttpRequest, link: SignedLink) -> HttpResponse:
         return plan_pages.plan_comment_post(request, project=project, actor=actor)
     if do == "change":
         return plan_pages.change_request_page(request, project=project, actor=actor)
+    if do == "decide":
+        number = request.GET.get("cr", "")
+        if not number.isdigit() or request.method != "POST":
+            raise Http404
+        change_request = selectors.change_request_get_for_plan(plan=plan, pk=int(number))
+        return plan_pages.change_request_decide_post(request, change_request=change_request, actor=actor)
     raise Http404
 
 

@@ -320,7 +320,13 @@ class ChangeRequest(models.Model):
     )
     via_link = models.ForeignKey("links.SignedLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.OPEN)
+    # Who decided: a signed-in user (decided_by) or a partner contact through a co-author link (decided_via_link);
+    # decided_by_name is kept either way.
     decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by_name = models.CharField(max_length=150, blank=True)
+    decided_via_link = models.ForeignKey(
+        "links.SignedLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     resulting_version = models.ForeignKey(
         PlanVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

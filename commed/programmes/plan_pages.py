@@ -22,7 +22,7 @@ from commed.links.services import link_record_use
 from commed.partners.models import Organisation
 from commed.programmes import selectors, services
 from commed.programmes.forms import ChangeRequestForm, CommentForm, PlanEditForm, SignForm, posted_number
-from commed.programmes.models import Party, PlanVersion, Project, VersionStatus
+from commed.programmes.models import ChangeRequest, Party, PlanVersion, Project, VersionStatus
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class PlanActor:
         name = link.contact.name if link.contact is not None else link.recipient_name
         return cls(party=Party.PARTNER, link=link, organisation=organisation, name=name, urls={
             "plan": path, "edit": f"{path}?do=edit", "change": f"{path}?do=change", "sign": f"{path}?do=sign",
-            "comment": f"{path}?do=comment", "version": f"{path}?do=version&v=",
+            "comment": f"{path}?do=comment", "version": f"{path}?do=version&v=", "decide": f"{path}?do=decide&cr=",
         })
 
     def version_url(self, version: PlanVersion) -> str:
@@ -186,3 +186,21 @@ def change_request_page(request: HttpRequest, *, project: Project, actor: PlanAc
             return redirect(actor.urls["plan"])
     return render(request, "programmes/form.html", {"form": form, "title": "Request a change to the plan",
                                                     "back": actor.urls["plan"], "back_label": "The plan"})
+
+
+def change_request_decide_post(request: HttpRequest, *, change_request: ChangeRequest,
+                               actor: PlanActor) -> HttpResponse:
+    """Accept or decline another party's change request (POST only). The caller has checked that the actor may
+    reach the change request's plan."""
+    if actor.party is None or request.method != "POST":
+        raise Http404
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.change_request_decide(change_request=change_request, by=actor.user, party=actor.party,
+                                       accept=accept, name=actor.name, link=actor.link)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        actor.record("accepted a change" if accept else "declined a change")
+        messages.success(request, f"Change request {change_request.get_status_display().lower()}.")
+    return redirect(actor.urls["plan"])

@@ -289,6 +289,14 @@ def change_request_get_for_user(*, user: User, pk: int) -> ChangeRequest:
     return request
 
 
+def change_request_get_for_plan(*, plan: Plan, pk: int) -> ChangeRequest:
+    """A change request of this plan (for a link to the plan): any other plan's is a 404."""
+    request = ChangeRequest.objects.select_related("plan__project").filter(pk=pk, plan=plan).first()
+    if request is None:
+        raise Http404
+    return request
+
+
 # Milestones, outputs ----------------------------------------------------------------------------------------------
 
 

@@ -477,13 +477,21 @@ def change_request_create(
 
 @transaction.atomic
 def change_request_decide(
-    *, change_request: ChangeRequest, by: User, party: str, accept: bool
+    *, change_request: ChangeRequest, by: User | None, party: str, accept: bool, name: str = "",
+    link: SignedLink | None = None,
 ) -> ChangeRequest:
-    """Another party accepts (a new version with the proposed text, credited to the proposer) or declines."""
-    if change_request.status != ChangeRequestStatus.OPEN:
+    """Another party accepts (a new version with the proposed text, credited to the proposer) or declines.
+
+    The decider is a signed-in user (`by`) or a partner contact without an account acting through a co-author link
+    (`by=None`, `name`, `link`); either way their name is recorded with the decision."""
+    if party not in Party.values:
+        raise ValidationError({"party": f"Unknown party {party!r}."})
+    locked = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    if locked.status != ChangeRequestStatus.OPEN:
         raise ValidationError("This change request has already been decided.")
-    if party == change_request.party:
+    if party == locked.party:
         raise ValidationError("Another party decides on a change request.")
+    decider = _name(by, name)
     plan = Plan.objects.select_related("current_version").get(pk=change_request.plan_id)
     if accept:
         current = plan.current_version
@@ -492,14 +500,18 @@ def change_request_decide(
         result = plan_edit(
             plan=plan, by=change_request.author, party=change_request.party,
             base_number=current.number if current else None, sections=texts, name=change_request.author_name,
-            note=f"change request accepted by {by}", organisation=change_request.organisation,
+            note=f"change request accepted by {decider}", organisation=change_request.organisation,
         )
         change_request.resulting_version = result.version
     change_request.status = ChangeRequestStatus.ACCEPTED if accept else ChangeRequestStatus.DECLINED
     change_request.decided_by = by
+    change_request.decided_by_name = decider
+    change_request.decided_via_link = link
     change_request.decided_at = timezone.now()
     change_request.save()
+    via = " through a signed link" if link is not None else ""
     audit_record(actor=by, action=Action.CHANGE, obj=change_request,
+                 summary=f"{change_request.status} by {decider} ({Party(party).label.lower()}){via}",
                  changes={"status": ["open", change_request.status]})
     return change_request
 

@@ -394,18 +394,8 @@ def change_request_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @roles_required(*PROJECT_ROLES)
 def change_request_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     change_request = selectors.change_request_get_for_user(user=request.user, pk=pk)
-    project = change_request.plan.project
-    party = selectors.project_party_for(user=request.user, project=project)
-    if party is None:
-        raise Http404
-    try:
-        services.change_request_decide(change_request=change_request, by=request.user, party=party,
-                                       accept=request.POST.get("decision") == "accept")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Change request {change_request.get_status_display().lower()}.")
-    return redirect("programmes:plan", pk=project.pk)
+    actor = _actor(request, change_request.plan.project)
+    return plan_pages.change_request_decide_post(request, change_request=change_request, actor=actor)
 
 
 @require_POST

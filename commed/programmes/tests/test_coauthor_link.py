@@ -6,7 +6,9 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.test import Client
 
+from commed.audit.models import AuditEvent
 from commed.links import services as link_services
 from commed.links.models import LinkUse, SignedLink
 from commed.partners import services as partner_services
@@ -133,6 +135,114 @@ def test_the_link_signs_only_the_current_version(world, personas, client, issued
                        sections=texts(need="Changed"))
     client.post(f"{issued.path}?do=sign", {"version": 1, "confirm": "on"})
     assert not PlanSignature.objects.exists()
+
+
+# Deciding change requests through the link --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def student_change(world, personas):
+    return services.change_request_create(plan=world.project_a.plan, by=personas.student, party="students",
+                                          section="risks", proposed_text="We meet in pairs, never alone.",
+                                          reason="Safety")
+
+
+def test_the_link_page_offers_to_decide_another_partys_change_request(client, issued, student_change, world):
+    html = client.get(issued.path).content.decode()
+    assert f'action="{issued.path}?do=decide&amp;cr={student_change.pk}"' in html
+    # The partner's own change request (world.change_a) has no buttons on the partner's link page.
+    assert f"cr={world.change_a.pk}" not in html
+    assert "/decide/" not in html
+
+
+def test_a_link_partner_accepts_a_students_change_request(world, personas, client, issued, contact, student_change):
+    response = client.post(f"{issued.path}?do=decide&cr={student_change.pk}", {"decision": "accept"})
+    assert response.status_code == 302
+    assert response["Location"] == issued.path
+    student_change.refresh_from_db()
+    assert student_change.status == "accepted"
+    assert (student_change.decided_by, student_change.decided_by_name, student_change.decided_via_link) == (
+        None, contact.name, issued.link)
+    version = student_change.resulting_version
+    assert version is not None
+    assert (version.number, version.party, version.author) == (2, "students", personas.student)
+    assert version.text("risks") == "We meet in pairs, never alone."
+    assert contact.name in version.note
+    plan = world.project_a.plan
+    plan.refresh_from_db()
+    assert plan.current_version == version
+    assert LinkUse.objects.filter(link=issued.link, action="accepted a change").exists()
+    event = AuditEvent.objects.get(object_type="programmes.ChangeRequest", object_id=str(student_change.pk),
+                                   action="change")
+    assert event.actor is None and contact.name in event.summary and "signed link" in event.summary
+
+
+def test_a_link_partner_declines_a_students_change_request(world, client, issued, contact, student_change):
+    response = client.post(f"{issued.path}?do=decide&cr={student_change.pk}", {"decision": "decline"})
+    assert response.status_code == 302
+    student_change.refresh_from_db()
+    assert (student_change.status, student_change.decided_by_name, student_change.resulting_version) == (
+        "declined", contact.name, None)
+    assert world.project_a.plan.versions.count() == 1
+    # Decided once: a second decision through the link changes nothing.
+    client.post(f"{issued.path}?do=decide&cr={student_change.pk}", {"decision": "accept"})
+    student_change.refresh_from_db()
+    assert student_change.status == "declined"
+    assert world.project_a.plan.versions.count() == 1
+
+
+def test_a_link_partner_cannot_decide_their_own_partys_change_request(world, client, issued):
+    response = client.post(f"{issued.path}?do=decide&cr={world.change_a.pk}", {"decision": "accept"})
+    assert response.status_code == 302
+    world.change_a.refresh_from_db()
+    assert (world.change_a.status, world.change_a.decided_by_name) == ("open", "")
+    assert world.project_a.plan.versions.count() == 1
+
+
+def test_a_change_request_of_another_plan_is_a_404_through_the_link(world, client, issued):
+    other = services.change_request_create(plan=world.project_b.plan, by=world.student_b, party="students",
+                                           section="risks", proposed_text="Other plan's change.")
+    assert client.post(f"{issued.path}?do=decide&cr={other.pk}", {"decision": "accept"}).status_code == 404
+    assert client.get(f"{issued.path}?do=decide&cr={other.pk}").status_code == 404
+    other.refresh_from_db()
+    assert other.status == "open"
+    assert world.project_b.plan.versions.count() == 1
+
+
+def test_deciding_needs_a_post_and_a_change_request(client, issued, student_change):
+    assert client.get(f"{issued.path}?do=decide&cr={student_change.pk}").status_code == 404
+    assert client.post(f"{issued.path}?do=decide&cr=x", {"decision": "accept"}).status_code == 404
+    student_change.refresh_from_db()
+    assert student_change.status == "open"
+
+
+def test_an_expired_link_decides_nothing(world, personas, client, contact, student_change):
+    with time_machine.travel(dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC), tick=False):
+        issued = services.plan_coauthor_link_issue(actor=personas.tutor, plan=world.project_a.plan, contact=contact,
+                                                   days=7)
+    with time_machine.travel(dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC), tick=False):
+        response = client.post(f"{issued.path}?do=decide&cr={student_change.pk}", {"decision": "accept"})
+    assert response.status_code == 410
+    student_change.refresh_from_db()
+    assert student_change.status == "open"
+    assert world.project_a.plan.versions.count() == 1
+
+
+def test_the_decide_form_of_the_link_is_csrf_protected(world, client, issued, student_change):
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(f"{issued.path}?do=decide&cr={student_change.pk}", {"decision": "accept"}).status_code == 403
+    student_change.refresh_from_db()
+    assert student_change.status == "open"
+
+
+def test_a_signed_in_partner_still_decides_through_the_app(world, personas, client, student_change):
+    client.force_login(personas.partner_a)
+    response = client.post(f"/programmes/plan/changes/{student_change.pk}/decide/", {"decision": "accept"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/programmes/projects/{world.project_a.pk}/plan/"
+    student_change.refresh_from_db()
+    assert (student_change.status, student_change.decided_by, student_change.decided_by_name,
+            student_change.decided_via_link) == ("accepted", personas.partner_a, str(personas.partner_a), None)
 
 
 # What the link does not grant -----------------------------------------------------------------------------------------

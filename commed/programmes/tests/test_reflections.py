@@ -1,7 +1,10 @@
 """Reflections: consent levels, lowering honoured everywhere at once, raising only by the student, research text."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 
 from commed.programmes import selectors, services
 from commed.programmes.models import Reflection
@@ -76,7 +79,12 @@ def test_research_export_has_only_pseudonymised_text_of_research_reflections(wor
     row = research[0]
     assert "Student" not in row.what_happened and "Persona" not in row.what_happened
     assert "Partner A" not in row.what_happened
-    assert row.pseudonym.startswith("S-") and str(personas.student.pk) not in row.pseudonym
+    # A keyed pseudonym (8 hex digits of an HMAC): nothing of the student's identity, and another key gives another.
+    assert re.fullmatch(r"S-[0-9a-f]{8}", row.pseudonym)
+    assert personas.student.username not in row.pseudonym and row.pseudonym != f"S-{personas.student.pk}"
+    with override_settings(SECRET_KEY="another-key-for-another-deployment"):
+        again = [r for r in selectors.reflections_for_research(cohort=world.cohort) if "helped" in r.what_happened]
+        assert again[0].pseudonym != row.pseudonym
     assert all("Not for research" not in r.what_happened for r in rows)
 
 
