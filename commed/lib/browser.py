@@ -61,3 +61,33 @@ def sign_in(page: Any, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base_url}/")
+
+
+class Journey:
+    """A person's way through the site in one page: every page visited or submitted is checked with axe-core, and
+    the violations are collected in `problems` (a test asserts it is empty at the end)."""
+
+    def __init__(self, page: Any, base_url: str, password: str) -> None:
+        self.page = page
+        self.base = base_url
+        self.password = password
+        self.problems: list[str] = []
+
+    def check(self) -> None:
+        self.problems.extend(axe_violations(self.page))
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+        self.check()
+
+    def sign_in(self, username: str) -> None:
+        sign_in(self.page, self.base, username, self.password)
+
+    def sign_out(self) -> None:
+        self.page.get_by_role("button", name="Sign out").click()
+        self.page.wait_for_url("**/accounts/login/**")
+
+    def submit(self, name: str) -> None:
+        self.page.get_by_role("button", name=name).click()
+        self.page.wait_for_load_state()
+        self.check()

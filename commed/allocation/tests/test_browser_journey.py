@@ -4,7 +4,6 @@ publishes, and the student sees their result."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -12,43 +11,16 @@ import pytest
 from commed.allocation import services
 from commed.allocation.models import AllocationRun, RunStatus
 from commed.allocation.tests.world import build_allocation_world
-from commed.lib.browser import axe_violations, chromium_page
+from commed.lib.browser import Journey as BrowserJourney
+from commed.lib.browser import chromium_page
 from commed.programmes.models import GroupMembership
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 PASSWORD = "persona-password"
 
 
-class Journey:
+class Journey(BrowserJourney):
     def __init__(self, page, base_url):
-        self.page = page
-        self.base = base_url
-        self.problems: list[str] = []
-
-    def check(self):
-        self.problems.extend(axe_violations(self.page))
-
-    def go(self, path):
-        self.page.goto(self.base + path)
-        self.check()
-
-    def sign_in(self, username):
-        page = self.page
-        page.goto(f"{self.base}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{self.base}/")
-
-    def sign_out(self):
-        self.page.get_by_role("button", name="Sign out").click()
-        self.page.wait_for_url("**/accounts/login/**")
-
-    def submit(self, name):
-        self.page.get_by_role("button", name=name).click()
-        self.page.wait_for_load_state()
-        self.check()
+        super().__init__(page, base_url, PASSWORD)
 
 
 @pytest.mark.browser

@@ -4,48 +4,19 @@ partner gives feedback through a link."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from commed.lib.browser import axe_violations, chromium_page
+from commed.lib.browser import Journey as BrowserJourney
+from commed.lib.browser import chromium_page
 from commed.programmes import services
 from commed.programmes.models import Opportunity, Output, PartnerFeedback, Project
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 PASSWORD = "persona-password"
 
 
-class Journey:
+class Journey(BrowserJourney):
     def __init__(self, page, base_url):
-        self.page = page
-        self.base = base_url
-        self.problems: list[str] = []
-
-    def check(self):
-        self.problems.extend(axe_violations(self.page))
-
-    def go(self, path):
-        self.page.goto(self.base + path)
-        self.check()
-
-    def sign_in(self, username):
-        page = self.page
-        page.goto(f"{self.base}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{self.base}/")
-
-    def sign_out(self):
-        self.page.get_by_role("button", name="Sign out").click()
-        self.page.wait_for_url("**/accounts/login/**")
-
-    def submit(self, name):
-        self.page.get_by_role("button", name=name).click()
-        self.page.wait_for_load_state()
-        self.check()
+        super().__init__(page, base_url, PASSWORD)
 
     def issued_link(self):
         return self.page.locator("#link-open").get_attribute("href")
