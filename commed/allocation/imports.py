@@ -17,7 +17,7 @@ from commed.allocation import selectors, services
 from commed.allocation.models import PartnerRanking
 from commed.audit.models import Action
 from commed.audit.services import audit_record
-from commed.lib.tabular import Row, Table, TableError, read_table
+from commed.lib.tabular import ImportFailed, Row, Table, TableError, read_table
 from commed.partners.models import Organisation
 from commed.programmes.models import Cohort, Locality, Project
 
@@ -37,12 +37,6 @@ ALIASES: dict[str, list[str]] = {
     "ethnicity": ["ethnicity", "ethnic group"],
     "attributes": ["attributes", "other attributes"],
 }
-
-
-class ImportFailed(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

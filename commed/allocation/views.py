@@ -20,11 +20,12 @@ from commed.allocation.forms import (
     RunForm,
     rules_initial,
 )
-from commed.allocation.imports import ImportFailed, partner_rankings_import, preferences_import
+from commed.allocation.imports import partner_rankings_import, preferences_import
 from commed.allocation.models import RunStatus
 from commed.allocation.rules import RunRules, student_key
 from commed.lib.access import AuthedRequest, roles_required
 from commed.lib.forms import add_service_errors
+from commed.lib.tabular import ImportFailed
 from commed.programmes.models import Project
 
 MANAGERS = (Role.LEAD, Role.ADMIN)

@@ -66,6 +66,15 @@ class TableError(ValueError):
         self.errors = errors
 
 
+class ImportFailed(Exception):
+    """An import refused as a whole, before anything was written: `errors` lists every problem, each naming the
+    file, row and field. Every app's importer raises it, so views and commands report it the same way."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
 @dataclass(frozen=True)
 class Row:
     number: int  # as a spreadsheet shows it; the header is row 1

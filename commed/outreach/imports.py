@@ -10,15 +10,9 @@ from django.db import transaction
 from commed.accounts.models import User
 from commed.audit.models import Action
 from commed.audit.services import audit_record
-from commed.lib.tabular import Row, Table, TableError, read_table
+from commed.lib.tabular import ImportFailed, Row, Table, TableError, read_table
 from commed.outreach.lookups import postcode_normalise, postcode_valid
 from commed.outreach.models import AreaQuintile, PostcodeIMD
-
-
-class ImportFailed(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commed.accounts.models import User
-from commed.lib.tabular import Row, Table, TableError, read_table
+from commed.lib.tabular import ImportFailed, Row, Table, TableError, read_table
 from commed.partners import services
 from commed.partners.models import Contact, Language, Organisation, OrganisationKind
 
@@ -70,12 +70,6 @@ TRUE = {"yes", "y", "true", "1", "x", "main", "primary"}
 FALSE = {"no", "n", "false", "0", ""}
 MAX_CAPACITY = 100_000
 MAX_ERRORS = 200
-
-
-class ImportFailed(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

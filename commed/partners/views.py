@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from commed.accounts.models import PARTNER_EDITOR_ROLES, STAFF_ROLES, Role
 from commed.lib.access import AuthedRequest, roles_required
 from commed.lib.forms import add_service_errors
+from commed.lib.tabular import ImportFailed
 from commed.partners import selectors, services
 from commed.partners.exports import partners_export
 from commed.partners.forms import (
@@ -21,7 +22,7 @@ from commed.partners.forms import (
     PartnershipForm,
     StageForm,
 )
-from commed.partners.imports import ImportFailed, partners_import
+from commed.partners.imports import partners_import
 from commed.partners.models import OrganisationKind, Stage
 
 DIRECTORY_ROLES = (*STAFF_ROLES, Role.PARTNER)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from commed.accounts.models import Role, User
+from commed.lib.tabular import ImportFailed, TableError, read_table
 from commed.programmes import services
 from commed.programmes.models import Cohort, Group, GroupMembership, Project
 
@@ -19,12 +20,6 @@ ALIASES = {
     "project": ["project title", "project"],
     "tutor": ["tutor e-mail", "tutor email", "tutor"],
 }
-
-
-class ImportFailed(Exception):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -48,8 +43,6 @@ class _GroupPlan:
 
 def groups_import(*, actor: User | None, cohort: Cohort, data: bytes, filename: str) -> ImportResult:
     """Validate every row first; write nothing unless all rows are good."""
-    from commed.lib.tabular import TableError, read_table  # written alongside; imported late on purpose
-
     try:
         table = read_table(data, filename, required=REQUIRED, optional=OPTIONAL, aliases=ALIASES)
     except TableError as error:

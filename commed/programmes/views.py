@@ -16,6 +16,7 @@ from commed.audit.models import Action
 from commed.audit.services import audit_record
 from commed.lib.access import AuthedRequest, roles_required
 from commed.lib.forms import add_service_errors
+from commed.lib.tabular import ImportFailed
 from commed.programmes import plan_pages, selectors, services
 from commed.programmes.forms import (
     BoardFilterForm,
@@ -37,7 +38,7 @@ from commed.programmes.forms import (
     ReflectionForm,
     StageForm,
 )
-from commed.programmes.imports import ImportFailed, groups_import
+from commed.programmes.imports import groups_import
 from commed.programmes.models import CheckInSide, Project
 from commed.programmes.plan_pages import PlanActor
 

@@ -6,8 +6,9 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from commed.allocation.imports import ImportFailed, preferences_import
+from commed.allocation.imports import preferences_import
 from commed.allocation.models import Preference, StudentDetail
+from commed.lib.tabular import ImportFailed
 
 
 def _csv(*rows: str) -> bytes:

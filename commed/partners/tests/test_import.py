@@ -17,7 +17,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from commed.audit.models import Action, AuditEvent
-from commed.partners.imports import ImportFailed, partners_import
+from commed.lib.tabular import ImportFailed
+from commed.partners.imports import partners_import
 from commed.partners.models import Contact, Organisation
 
 HEADER = ["Organisation name", "Kind", "Capacity per year", "Safeguarding policy date", "Website", "Contact name",

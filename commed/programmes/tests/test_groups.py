@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from commed.accounts.models import Role
+from commed.lib.tabular import ImportFailed
 from commed.programmes import services
-from commed.programmes.imports import ImportFailed, groups_import
+from commed.programmes.imports import groups_import
 from commed.programmes.models import Group, GroupMembership
 from conftest import make_user
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from commed.outreach.imports import ImportFailed, wp_postcodes_import
+from commed.lib.tabular import ImportFailed
+from commed.outreach.imports import wp_postcodes_import
 
 
 class Command(BaseCommand):

@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from commed.accounts.models import User
-from commed.partners.imports import ImportFailed, partners_import
+from commed.lib.tabular import ImportFailed
+from commed.partners.imports import partners_import
 
 
 class Command(BaseCommand):

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from commed.programmes.imports import ImportFailed, groups_import
+from commed.lib.tabular import ImportFailed
+from commed.programmes.imports import groups_import
 from commed.programmes.models import Cohort
 
 
