@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
 
 from commed.accounts.models import User
 from commed.allocation.rules import DEFAULT_TIME_LIMIT, OBJECTIVES, RunRules
+from commed.allocation.selectors import Applicant
+from commed.partners.models import Contact, Organisation
 from commed.programmes.models import Project
 
 
@@ -196,3 +199,42 @@ class RerunForm(forms.Form):
 
 class PublishForm(forms.Form):
     confirm = forms.BooleanField(label="Make these the cohort's groups (students leave their current groups)")
+
+
+class PartnerRankingForm(forms.Form):
+    """One rank box per student who chose the partner: a plain number input, so it works without JavaScript.
+    A blank box leaves the student unranked. Whether the ranks run 1, 2, 3 ... is for the service to check."""
+
+    def __init__(self, *args: Any, applicants: Sequence[Applicant], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.applicants = {f"rank_{a.student.pk}": a for a in applicants}
+        for name, applicant in self.applicants.items():
+            self.fields[name] = forms.IntegerField(
+                label=f"Rank of {applicant.name}", required=False, min_value=1, max_value=32767,
+                initial=applicant.rank,
+                error_messages={
+                    "invalid": f"{applicant.name}: write the rank as a whole number.",
+                    "min_value": f"{applicant.name}: a rank is a whole number from 1.",
+                    "max_value": f"{applicant.name}: that rank is too large.",
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "rank-input"}),
+            )
+
+    def rows(self) -> list[tuple[Applicant, forms.BoundField]]:
+        return [(applicant, self[name]) for name, applicant in self.applicants.items()]
+
+    def ranks(self) -> list[tuple[User, int]]:
+        return [(self.applicants[name].student, int(value)) for name, value in self.cleaned_data.items()
+                if name in self.applicants and value is not None]
+
+
+class RankingLinkForm(forms.Form):
+    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label="Contact")
+    days = forms.IntegerField(label="Days the link works", min_value=1, max_value=366, initial=30, required=False)
+
+    def __init__(self, *args: Any, organisations: Iterable[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["contact"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = Contact.objects.filter(organisation__in=list(organisations)).select_related(
+                "organisation")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from commed.accounts.models import Role, User
 from commed.allocation import selectors, services
@@ -204,8 +205,11 @@ def partner_rankings_import(*, actor: User | None, cohort: Cohort, data: bytes, 
     with transaction.atomic():
         named = {organisation.pk for organisation, _, _ in rows}
         PartnerRanking.objects.filter(cohort=cohort, organisation_id__in=named).delete()
+        now = timezone.now()
+        by_name = f"{actor or 'system'} (imported from {table.filename})"[:150]
         PartnerRanking.objects.bulk_create(
-            PartnerRanking(cohort=cohort, organisation=organisation, student=student, rank=rank)
+            PartnerRanking(cohort=cohort, organisation=organisation, student=student, rank=rank, ranked_at=now,
+                           ranked_by=actor, ranked_by_name=by_name)
             for organisation, student, rank in rows
         )
         audit_record(actor=actor, action=Action.CHANGE, obj=cohort,

@@ -144,6 +144,13 @@ class PartnerRanking(models.Model):
     organisation = models.ForeignKey("partners.Organisation", on_delete=models.CASCADE, related_name="+")
     student = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveSmallIntegerField()
+    # Who ranked and when: an organisation's rows are replaced together, so they share these (empty on rows
+    # written before they were kept).
+    ranked_at = models.DateTimeField(null=True, blank=True)
+    ranked_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ranked_by_name = models.CharField(max_length=150, blank=True)
+    via_link = models.ForeignKey("links.SignedLink", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
 
     class Meta:
         ordering = ("cohort", "organisation", "rank")

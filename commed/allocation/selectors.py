@@ -5,13 +5,14 @@ preferences, and their own result once it is published. Everyone else gets 404.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from commed.accounts.models import Role, StudentProfile, User
@@ -25,6 +26,7 @@ from commed.allocation.models import (
     StudentDetail,
 )
 from commed.allocation.rules import RunRules, key_pk, project_key, student_key
+from commed.partners.models import Contact, Organisation
 from commed.programmes import selectors as programme_selectors
 from commed.programmes.models import Cohort, Opportunity, OpportunityStatus, Project, ProjectStage
 from commed_core.allocation import MoveResult, Problem, blocking_pairs, check, evaluate_move, parse_problem
@@ -134,6 +136,134 @@ def preference_summary(*, cohort: Cohort) -> PreferenceSummary:
         not_ranked=[s for s in students if s.pk not in with_prefs],
         popularity=sorted(((p, firsts.get(p.pk, 0)) for p in options), key=lambda item: (-item[1], item[0].title)),
     )
+
+
+# Partners' rankings of the students who chose them -----------------------------------------------------------------
+
+
+def cohort_partner_organisations(*, cohort: Cohort) -> QuerySet[Organisation]:
+    """The organisations with a project open for allocation in the cohort: the partners who may rank students."""
+    return Organisation.objects.filter(projects__in=cohort_options(cohort=cohort)).distinct().order_by("name", "pk")
+
+
+def partner_ranking_get_for_user(*, user: User, pk: int, organisation_pk: int) -> tuple[Cohort, Organisation]:
+    """The cohort and organisation whose ranking the user may see and set: leads and administrators any partner
+    of any cohort; a partner contact only an organisation they are a contact of. Everyone else gets 404."""
+    if not user.is_active:
+        raise Http404
+    cohort = Cohort.objects.select_related("programme").filter(pk=pk).first()
+    if cohort is None:
+        raise Http404
+    organisations = cohort_partner_organisations(cohort=cohort)
+    if is_manager(user):
+        pass
+    elif user.role == Role.PARTNER:
+        organisations = organisations.filter(contacts__user=user)
+    else:
+        raise Http404
+    organisation = organisations.filter(pk=organisation_pk).first()
+    if organisation is None:
+        raise Http404
+    return cohort, organisation
+
+
+def cohort_partner_organisation(*, cohort: Cohort, organisation_pk: object) -> Organisation | None:
+    """The organisation, if it is (still) a partner of the cohort: what a signed link's parameters may name."""
+    if not isinstance(organisation_pk, int):
+        return None
+    return cohort_partner_organisations(cohort=cohort).filter(pk=organisation_pk).first()
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """A student who chose a project of the organisation, as the partner sees them: their name, which of its
+    projects they chose at which of their ranks, and the partner's rank of them. No e-mail, no attributes."""
+
+    student: User
+    choices: list[tuple[Project, int]]
+    rank: int | None
+
+    @property
+    def name(self) -> str:
+        return str(self.student)
+
+
+def partner_applicants(*, cohort: Cohort, organisation: Organisation) -> list[Applicant]:
+    """The students who chose one of the organisation's projects in the cohort, ranked ones first (in the
+    partner's order), then by name."""
+    projects = cohort_options(cohort=cohort).filter(organisations=organisation)
+    choices: dict[int, list[tuple[Project, int]]] = defaultdict(list)
+    students: dict[int, User] = {}
+    for preference in (Preference.objects.filter(cohort=cohort, project__in=projects, student__is_active=True,
+                                                 student__role=Role.STUDENT)
+                       .select_related("student", "project").order_by("student_id", "rank")):
+        students[preference.student_id] = preference.student
+        choices[preference.student_id].append((preference.project, preference.rank))
+    ranks = dict(PartnerRanking.objects.filter(cohort=cohort, organisation=organisation, student_id__in=students)
+                 .values_list("student_id", "rank"))
+    applicants = [Applicant(student=student, choices=choices[pk], rank=ranks.get(pk))
+                  for pk, student in students.items()]
+    return sorted(applicants, key=lambda a: (a.rank is None, a.rank or 0, a.student.last_name,
+                                             a.student.first_name, a.student.pk))
+
+
+@dataclass(frozen=True)
+class PartnerRankingRow:
+    organisation: Organisation
+    contacts: list[Contact]
+    applicants: int
+    ranked: int
+    ranked_at: dt.datetime | None
+    ranked_by: str
+
+
+def partner_ranking_overview(*, cohort: Cohort) -> list[PartnerRankingRow]:
+    """Each partner of the cohort: its contacts (to send a link to), how many students chose it, how many it has
+    ranked, and when and by whom it last ranked."""
+    organisations = list(cohort_partner_organisations(cohort=cohort).prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "name"))))
+    options = cohort_options(cohort=cohort)
+    applicants: dict[int, set[int]] = defaultdict(set)
+    for organisation_id, student_id in (Preference.objects.filter(cohort=cohort, project__in=options,
+                                                                  student__is_active=True, student__role=Role.STUDENT)
+                                        .values_list("project__organisations", "student_id")):
+        if organisation_id is not None:
+            applicants[organisation_id].add(student_id)
+    ranked: Counter[int] = Counter()
+    latest: dict[int, tuple[dt.datetime | None, str]] = {}
+    for ranking in (PartnerRanking.objects.filter(cohort=cohort).select_related("ranked_by")
+                    .order_by("organisation_id", "rank")):
+        ranked[ranking.organisation_id] += 1
+        by = ranking.ranked_by_name or (str(ranking.ranked_by) if ranking.ranked_by else "")
+        when = latest.get(ranking.organisation_id, (None, ""))[0]
+        if ranking.organisation_id not in latest or (ranking.ranked_at is not None and
+                                                      (when is None or ranking.ranked_at > when)):
+            latest[ranking.organisation_id] = (ranking.ranked_at, by)
+    return [
+        PartnerRankingRow(
+            organisation=organisation, contacts=list(organisation.contacts.all()),
+            applicants=len(applicants.get(organisation.pk, ())), ranked=ranked.get(organisation.pk, 0),
+            ranked_at=latest.get(organisation.pk, (None, ""))[0], ranked_by=latest.get(organisation.pk, (None, ""))[1],
+        )
+        for organisation in organisations
+    ]
+
+
+def cohorts_of_partner(*, user: User) -> list[tuple[Cohort, Organisation]]:
+    """The cohorts (whose allocation is not published) where an organisation the partner contact works for has a
+    project open for allocation, with that organisation."""
+    if not user.has_role(Role.PARTNER):
+        return []
+    mine = Organisation.objects.filter(contacts__user=user)
+    pairs = (Project.objects.filter(organisations__in=mine).exclude(stage=ProjectStage.COMPLETE)
+             .values_list("cohort_id", "organisations").distinct())
+    mine_pks = set(mine.values_list("pk", flat=True))
+    wanted = sorted({(c, o) for c, o in pairs if o in mine_pks})
+    cohorts = Cohort.objects.select_related("programme").in_bulk({c for c, _ in wanted})
+    organisations = Organisation.objects.in_bulk({o for _, o in wanted})
+    published = set(AllocationRun.objects.filter(cohort__in=cohorts, status=RunStatus.DONE, published_at__isnull=False)
+                    .values_list("cohort_id", flat=True))
+    return [(cohorts[c], organisations[o]) for c, o in wanted if c not in published]
 
 
 def attribute_names(*, cohort: Cohort) -> list[str]:

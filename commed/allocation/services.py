@@ -20,6 +20,7 @@ from commed.allocation import selectors
 from commed.allocation.models import (
     AllocationMove,
     AllocationRun,
+    PartnerRanking,
     Preference,
     ProjectSetting,
     RunStatus,
@@ -28,6 +29,9 @@ from commed.allocation.models import (
 from commed.allocation.rules import RunRules, key_pk, project_key, student_key
 from commed.audit.models import Action
 from commed.audit.services import audit_record
+from commed.links.models import SignedLink
+from commed.links.services import IssuedLink, link_issue
+from commed.partners.models import Contact, Organisation
 from commed.programmes import services as programme_services
 from commed.programmes.models import Cohort, Locality, Project
 from commed_core.allocation import InfeasibleError, ProblemError, evaluate_move, explain_infeasible, parse_problem
@@ -98,6 +102,92 @@ def student_detail_set(
         audit_record(actor=actor, action=Action.CHANGE, obj=detail,
                      object_label=f"Allocation details of {student.email}")
     return detail
+
+
+# Partners' rankings of students -------------------------------------------------------------------------------------
+
+RANKING_LINK_PURPOSE = "rank_applicants"
+
+
+def _check_ranking_open(cohort: Cohort) -> None:
+    if selectors.published_run(cohort=cohort) is not None:
+        raise ValidationError(f"The allocation of {cohort} has been published; partners' rankings can no longer "
+                              "change.")
+
+
+def _ranking_errors(*, cohort: Cohort, organisation: Organisation, ranks: Sequence[tuple[User, int]]) -> list[str]:
+    applicants = {a.student.pk for a in selectors.partner_applicants(cohort=cohort, organisation=organisation)}
+    errors: list[str] = []
+    by_rank: dict[int, list[User]] = {}
+    seen: set[int] = set()
+    for student, rank in ranks:
+        if student.pk not in applicants:
+            errors.append(f"{student} did not choose a project of {organisation.name} in {cohort}, so "
+                          f"{organisation.name} cannot rank them.")
+        elif student.pk in seen:
+            errors.append(f"{student} is ranked twice.")
+        elif rank < 1:
+            errors.append(f"{student}: a rank is a whole number from 1 (1 = the student you would most like).")
+        else:
+            by_rank.setdefault(rank, []).append(student)
+        seen.add(student.pk)
+    for rank, students in sorted(by_rank.items()):
+        if len(students) > 1:
+            names = ", ".join(str(s) for s in students[:-1]) + f" and {students[-1]}"
+            both = "both" if len(students) == 2 else "all"
+            errors.append(f"{names} {both} have rank {rank}; give each student a different rank.")
+    expected = 1
+    for rank, students in sorted(by_rank.items()):
+        if rank != expected:
+            missing = f"rank {expected}" if rank == expected + 1 else f"ranks {expected} to {rank - 1}"
+            errors.append(f"{students[0]} has rank {rank} but no student has {missing}; number the students "
+                          "1, 2, 3 ... without gaps.")
+            break
+        expected += 1
+    return errors
+
+
+@transaction.atomic
+def partner_ranking_replace(
+    *, actor: User | None, cohort: Cohort, organisation: Organisation, ranks: Sequence[tuple[User, int]],
+    by_name: str = "", via_link: SignedLink | None = None,
+) -> list[PartnerRanking]:
+    """Replace the organisation's ranking of the students who chose its projects in the cohort (rank 1 = most
+    preferred; students left out are not ranked). Everything is checked first, every problem named, and nothing is
+    written unless all is well. `actor` is None when a partner contact ranks through a signed link."""
+    _check_ranking_open(cohort)
+    if selectors.cohort_partner_organisation(cohort=cohort, organisation_pk=organisation.pk) is None:
+        raise ValidationError(f"{organisation.name} has no project open for allocation in {cohort}.")
+    errors = _ranking_errors(cohort=cohort, organisation=organisation, ranks=ranks)
+    if errors:
+        raise ValidationError(errors)
+    existing = PartnerRanking.objects.filter(cohort=cohort, organisation=organisation)
+    before = [str(r.student) for r in existing.select_related("student").order_by("rank")]
+    existing.delete()
+    now = timezone.now()
+    name = by_name.strip() or (str(actor) if actor is not None else "")
+    created = PartnerRanking.objects.bulk_create(
+        PartnerRanking(cohort=cohort, organisation=organisation, student=student, rank=rank, ranked_at=now,
+                       ranked_by=actor, ranked_by_name=name[:150], via_link=via_link)
+        for student, rank in sorted(ranks, key=lambda item: item[1])
+    )
+    how = f" through a signed link for {via_link.recipient_name}" if via_link is not None else ""
+    audit_record(actor=actor, action=Action.CHANGE, obj=cohort,
+                 object_label=f"Ranking of students by {organisation.name} in {cohort}"[:300],
+                 summary=f"{organisation.name} ranked {len(created)} students{how}",
+                 changes={"ranking": [before, [str(r.student) for r in created]]})
+    return created
+
+
+def partner_ranking_link_issue(*, actor: User, cohort: Cohort, contact: Contact, days: int = 30) -> IssuedLink:
+    """A link with which a contact of a partner organisation, without an account, ranks the students who chose
+    the organisation's projects in this cohort, until the allocation is published."""
+    _check_ranking_open(cohort)
+    if selectors.cohort_partner_organisation(cohort=cohort, organisation_pk=contact.organisation_id) is None:
+        raise ValidationError({"contact": f"{contact.name} is not at a partner organisation of {cohort}."})
+    return link_issue(actor=actor, purpose=RANKING_LINK_PURPOSE, target=cohort, recipient_name=contact.name,
+                      recipient_email=contact.email, contact=contact, days=days,
+                      params={"organisation": contact.organisation_id})
 
 
 # Project settings -------------------------------------------------------------------------------------------------

@@ -4,18 +4,21 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from commed.accounts.models import Role
+from commed.accounts.models import Role, User
 from commed.allocation import selectors, services
 from commed.allocation.forms import (
     ImportPreferencesForm,
     MoveForm,
+    PartnerRankingForm,
     PreferencesForm,
     ProjectSettingForm,
     PublishForm,
+    RankingLinkForm,
     RerunForm,
     RunForm,
     rules_initial,
@@ -26,17 +29,23 @@ from commed.allocation.rules import RunRules, student_key
 from commed.lib.access import AuthedRequest, roles_required
 from commed.lib.forms import add_service_errors
 from commed.lib.tabular import ImportFailed
-from commed.programmes.models import Project
+from commed.links.models import SignedLink
+from commed.links.services import link_record_use
+from commed.partners.models import Organisation
+from commed.programmes.models import Cohort, Project
 
 MANAGERS = (Role.LEAD, Role.ADMIN)
 
 
-@roles_required(Role.LEAD, Role.ADMIN, Role.STUDENT)
+@roles_required(Role.LEAD, Role.ADMIN, Role.STUDENT, Role.PARTNER)
 def index(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if selectors.is_manager(user):
         return render(request, "allocation/index.html",
                       {"cohorts": selectors.cohorts_with_latest_run(), "is_manager": True})
+    if user.role == Role.PARTNER:
+        return render(request, "allocation/index.html",
+                      {"to_rank": selectors.cohorts_of_partner(user=user), "is_manager": False, "is_partner": True})
     mine = [(c, selectors.own_result(cohort=c, student=user)) for c in selectors.cohorts_of_student(user=user)]
     return render(request, "allocation/index.html", {"mine": mine, "is_manager": False})
 
@@ -74,8 +83,65 @@ def cohort(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
     context = {"cohort": cohort, "summary": selectors.preference_summary(cohort=cohort),
                "runs": selectors.runs_of(cohort=cohort)[:50],
-               "unranked_opportunities": selectors.opportunities_without_project(cohort=cohort)}
+               "unranked_opportunities": selectors.opportunities_without_project(cohort=cohort),
+               "partner_rankings": selectors.partner_ranking_overview(cohort=cohort),
+               "rankings_open": selectors.published_run(cohort=cohort) is None}
     return render(request, "allocation/cohort.html", context)
+
+
+# Partners rank the students who chose them: signed in here, or through a `rank_applicants` link -------------------
+
+
+def partner_ranking_page(request: HttpRequest, *, cohort: Cohort, organisation: Organisation, actor: User | None,
+                         link: SignedLink | None = None) -> HttpResponse:
+    """The ranking page, for a signed-in user (`actor`) or a partner contact through a signed link (`link`)."""
+    closed = selectors.published_run(cohort=cohort) is not None
+    applicants = selectors.partner_applicants(cohort=cohort, organisation=organisation)
+    posted = request.method == "POST" and not closed
+    form = PartnerRankingForm(request.POST if posted else None, applicants=applicants)
+    if posted and form.is_valid():
+        try:
+            services.partner_ranking_replace(actor=actor, cohort=cohort, organisation=organisation,
+                                             ranks=form.ranks(), by_name=link.recipient_name if link else "",
+                                             via_link=link)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if link is not None:
+                link_record_use(link=link, action="ranked")
+            ranked = len(form.ranks())
+            messages.success(request, f"Your ranking of {ranked} student{'s' if ranked != 1 else ''} is saved. "
+                                      "You can change it until the allocation is published.")
+            return redirect(request.path)
+    return render(request, "allocation/partner_ranking.html", {
+        "cohort": cohort, "organisation": organisation, "form": form, "closed": closed, "via_link": link is not None,
+        "is_manager": actor is not None and selectors.is_manager(actor),
+    })
+
+
+@roles_required(*MANAGERS, Role.PARTNER)
+def partner_ranking(request: AuthedRequest, pk: int, organisation: int) -> HttpResponse:
+    cohort, partner = selectors.partner_ranking_get_for_user(user=request.user, pk=pk, organisation_pk=organisation)
+    return partner_ranking_page(request, cohort=cohort, organisation=partner, actor=request.user)
+
+
+@require_POST
+@roles_required(*MANAGERS)
+def partner_ranking_link(request: AuthedRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
+    form = RankingLinkForm(request.POST, organisations=selectors.cohort_partner_organisations(cohort=cohort))
+    if form.is_valid():
+        try:
+            issued = services.partner_ranking_link_issue(actor=request.user, cohort=cohort,
+                                                         contact=form.cleaned_data["contact"],
+                                                         days=form.cleaned_data["days"] or 30)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return render(request, "allocation/link_issued.html", {"issued": issued, "cohort": cohort})
+    else:
+        messages.error(request, "Choose a contact of a partner organisation of this cohort.")
+    return redirect("allocation:cohort", pk=cohort.pk)
 
 
 IMPORTERS = {"preferences": preferences_import, "rankings": partner_rankings_import}
