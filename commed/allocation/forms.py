@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django import forms
 
 from commed.accounts.models import User
 from commed.allocation.rules import DEFAULT_TIME_LIMIT, OBJECTIVES, RunRules
-from commed.allocation.selectors import Applicant
+from commed.allocation.selectors import Applicant, DetailQuestions
 from commed.partners.models import Contact, Organisation
-from commed.programmes.models import Project
+from commed.programmes.models import Locality, Project
 
 
 class PreferencesForm(forms.Form):
@@ -238,3 +238,46 @@ class RankingLinkForm(forms.Form):
         if isinstance(field, forms.ModelChoiceField):
             field.queryset = Contact.objects.filter(organisation__in=list(organisations)).select_related(
                 "organisation")
+
+
+class StudentDetailForm(forms.Form):
+    """About a student, for group allocation: placement locality, the languages the cohort's projects need, and
+    each attribute of the no-isolation rule (a value in use in the cohort, or prefer not to say). Every answer
+    is optional."""
+
+    def __init__(self, *args: Any, questions: DetailQuestions, cohort_name: str, locality: Locality | None,
+                 languages: Iterable[str], attributes: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        self.fields["locality"] = forms.ModelChoiceField(
+            label="Placement locality", required=False, empty_label="Not stated",
+            queryset=Locality.objects.filter(pk__in=[loc.pk for loc in questions.localities]).order_by("name"),
+            initial=locality.pk if locality is not None else None,
+            error_messages={"invalid_choice": f"Placement locality: choose one of the localities of {cohort_name}."})
+        spoken = set(languages)
+        if questions.languages:
+            self.fields["languages"] = forms.MultipleChoiceField(
+                label="Languages you speak", required=False, widget=forms.CheckboxSelectMultiple,
+                choices=questions.languages, initial=[code for code, _ in questions.languages if code in spoken],
+                error_messages={"invalid_choice": "Languages: %(value)s is not a language the projects need."})
+        self.attribute_fields: dict[str, str] = {}
+        for n, (name, values) in enumerate(questions.attributes, start=1):
+            label = name[:1].upper() + name[1:]
+            self.attribute_fields[f"attribute_{n}"] = name
+            self.fields[f"attribute_{n}"] = forms.ChoiceField(
+                label=label, required=False, choices=[("", "Prefer not to say"), *((v, v) for v in values)],
+                initial=attributes.get(name, ""),
+                error_messages={"invalid_choice": f"{label}: choose one of the values listed, or prefer not to "
+                                                  "say."})
+
+    def attribute_rows(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.attribute_fields]
+
+    def chosen_attributes(self) -> dict[str, str]:
+        return {name: str(self.cleaned_data.get(field) or "") for field, name in self.attribute_fields.items()}
+
+    def chosen_languages(self) -> dict[str, bool] | None:
+        if "languages" not in self.fields:
+            return None
+        spoken = set(self.cleaned_data.get("languages") or ())
+        return {code: code in spoken for code, _ in self.questions.languages}

@@ -34,7 +34,9 @@ class Preference(models.Model):
 
 class StudentDetail(models.Model):
     """What the allocation knows of a student in a cohort beyond their profile: placement locality and the
-    attributes (gender, ethnicity...) that the no-isolation rule looks at. Usually imported with preferences."""
+    attributes (gender, ethnicity...) that the no-isolation rule looks at. Imported with preferences, given by the
+    student on their choices page, or corrected by the lead (`services.student_detail_set`). Languages live on the
+    student's profile."""
 
     cohort = models.ForeignKey("programmes.Cohort", on_delete=models.CASCADE, related_name="+")
     student = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")

@@ -26,9 +26,9 @@ from commed.allocation.models import (
     StudentDetail,
 )
 from commed.allocation.rules import RunRules, key_pk, project_key, student_key
-from commed.partners.models import Contact, Organisation
+from commed.partners.models import Contact, Language, Organisation
 from commed.programmes import selectors as programme_selectors
-from commed.programmes.models import Cohort, Opportunity, OpportunityStatus, Project, ProjectStage
+from commed.programmes.models import Cohort, Locality, Opportunity, OpportunityStatus, Project, ProjectStage
 from commed_core.allocation import MoveResult, Problem, blocking_pairs, check, evaluate_move, parse_problem
 from commed_core.allocation.check import compute_stats, effective_rank
 
@@ -267,17 +267,108 @@ def cohorts_of_partner(*, user: User) -> list[tuple[Cohort, Organisation]]:
 
 
 def attribute_names(*, cohort: Cohort) -> list[str]:
-    names: set[str] = set()
+    return sorted(attribute_values(cohort=cohort))
+
+
+def attribute_values(*, cohort: Cohort) -> dict[str, list[str]]:
+    """Each attribute held by a student of the cohort, with the values in use."""
+    values: dict[str, set[str]] = defaultdict(set)
     for attributes in StudentDetail.objects.filter(cohort=cohort).values_list("attributes", flat=True):
         if isinstance(attributes, dict):
-            names.update(str(k) for k in attributes)
-    return sorted(names)
+            for name, value in attributes.items():
+                if str(value).strip():
+                    values[str(name)].add(str(value).strip())
+    return {name: sorted(values[name], key=str.lower) for name in sorted(values)}
+
+
+# Students' own details for the allocation --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DetailQuestions:
+    """What a student of the cohort is asked about themselves: a placement locality among the cohort's, the
+    languages its projects need, and each attribute the no-isolation rule looks at (in the cohort's latest run),
+    answered with a value already in use in the cohort."""
+
+    localities: list[Locality]
+    languages: list[tuple[str, str]]  # code, name
+    attributes: list[tuple[str, list[str]]]  # name, values in use
+
+    @property
+    def attribute_names(self) -> set[str]:
+        return {name for name, _ in self.attributes}
+
+    @property
+    def language_codes(self) -> set[str]:
+        return {code for code, _ in self.languages}
+
+
+def isolation_attributes(*, cohort: Cohort) -> list[str]:
+    """The attributes of the no-isolation rule as the lead last set it (the latest run's rules, which a new run
+    starts from)."""
+    rules = AllocationRun.objects.filter(cohort=cohort).order_by("-created_at", "-id").values_list(
+        "rules", flat=True).first()
+    return list(RunRules.from_json(rules).no_isolation) if isinstance(rules, dict) else []
+
+
+def detail_questions(*, cohort: Cohort) -> DetailQuestions:
+    codes: set[str] = set()
+    for setting in project_settings_for(cohort_options(cohort=cohort)).values():
+        codes.update(str(code).strip().lower() for code in dict(setting.languages) if str(code).strip())
+    names = {code: f"{name} ({code})" for code, name in
+             Language.objects.filter(code__in=codes).values_list("code", "name") if name.strip().lower() != code}
+    used = attribute_values(cohort=cohort)
+    return DetailQuestions(
+        localities=list(cohort.localities.order_by("name", "pk")),
+        languages=sorted(((code, names.get(code, code)) for code in codes), key=lambda item: item[1].lower()),
+        attributes=[(name, used[name]) for name in isolation_attributes(cohort=cohort) if used.get(name)],
+    )
+
+
+def student_languages(*, student: User) -> list[str]:
+    return profile_languages(StudentProfile.objects.filter(user=student).first())
+
+
+def student_detail_of(*, cohort: Cohort, student: User) -> StudentDetail | None:
+    return StudentDetail.objects.filter(cohort=cohort, student=student).select_related("locality").first()
+
+
+def cohort_student_get(*, cohort: Cohort, pk: int) -> User:
+    """A student of the cohort (whose details a lead may correct); 404 for anyone else."""
+    student = cohort_students(cohort=cohort).filter(pk=pk).first()
+    if student is None:
+        raise Http404
+    return student
+
+
+@dataclass(frozen=True)
+class StudentDetailRow:
+    student: User
+    locality: str
+    languages: list[str]
+    attributes: list[tuple[str, str]]
+
+
+def student_details_overview(*, cohort: Cohort) -> list[StudentDetailRow]:
+    """Every student of the cohort with what the allocation knows of them, for the lead (two queries)."""
+    details = {d.student_id: d for d in StudentDetail.objects.filter(cohort=cohort).select_related("locality")}
+    rows = []
+    for student in cohort_students(cohort=cohort):
+        detail = details.get(student.pk)
+        attributes = detail.attributes if detail is not None and isinstance(detail.attributes, dict) else {}
+        rows.append(StudentDetailRow(
+            student=student,
+            locality=detail.locality.name if detail is not None and detail.locality else "",
+            languages=profile_languages(getattr(student, "student_profile", None)),
+            attributes=sorted((str(k), str(v)) for k, v in attributes.items() if str(v).strip()),
+        ))
+    return rows
 
 
 # The problem ------------------------------------------------------------------------------------------------------
 
 
-def _languages(profile: StudentProfile | None) -> list[str]:
+def profile_languages(profile: StudentProfile | None) -> list[str]:
     if profile is None:
         return []
     return sorted({code.strip().lower() for code in profile.languages.split(",") if code.strip()})
@@ -308,7 +399,7 @@ def problem_build(*, cohort: Cohort, rules: RunRules) -> dict[str, Any]:
             "wp": bool(profile.widening_participation) if profile is not None else False,
             "preferences": prefs.get(student.pk, []),
             "locality": detail.locality.name if detail is not None and detail.locality else None,
-            "languages": _languages(profile),
+            "languages": profile_languages(profile),
             "attributes": {str(k): str(v) for k, v in attributes.items() if str(v).strip()},
         })
     in_problem = {s.pk for s in students}

@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, connections, transaction
 from django.utils import timezone
 
-from commed.accounts.models import User
+from commed.accounts.models import StudentProfile, User
 from commed.allocation import selectors
 from commed.allocation.models import (
     AllocationMove,
@@ -90,18 +91,74 @@ def preferences_replace(*, actor: User | None, cohort: Cohort, student: User, pr
 @transaction.atomic
 def student_detail_set(
     *, actor: User | None, cohort: Cohort, student: User, locality: Locality | None,
-    attributes: Mapping[str, str], audit: bool = True,
+    attributes: Mapping[str, str], languages: Mapping[str, bool] | None = None, only_asked: bool = False,
+    audit: bool = True,
 ) -> StudentDetail:
+    """Set what the allocation knows of the student in the cohort. By default (an import) `attributes` replace
+    all of theirs. With `only_asked` (the student's own form, or the lead correcting it) the student must be in the
+    cohort, only the attributes the cohort asks about may be given, each with a value in use in the cohort or
+    empty ("prefer not to say": nothing is kept), and their other attributes stay as they were. `languages`
+    (code -> speaks it) updates those codes on the student's profile, where the problem reads languages from;
+    codes left out stay as they were."""
+    _check_open(cohort)
+    errors: dict[str, list[str]] = defaultdict(list)
     if locality is not None and locality.cohort_id != cohort.pk:
-        raise ValidationError({"locality": f"{locality} is not a locality of {cohort}."})
+        errors["locality"].append(f"Placement locality: {locality} is not a locality of {cohort}.")
+    existing = StudentDetail.objects.filter(cohort=cohort, student=student).select_related("locality").first()
+    before = dict(existing.attributes) if existing is not None and isinstance(existing.attributes, dict) else {}
+    given = {str(k).strip(): str(v).strip() for k, v in attributes.items()}
+    wanted = {k: v for k, v in given.items() if v}
+    if only_asked:
+        if not selectors.cohort_students(cohort=cohort).filter(pk=student.pk).exists():
+            raise ValidationError(f"{student} is not a student of {cohort}.")
+        questions = selectors.detail_questions(cohort=cohort)
+        allowed = dict(questions.attributes)
+        asked = ", ".join(allowed) or "none"
+        for name, value in given.items():
+            if name not in allowed:
+                errors["attributes"].append(f"{cohort} does not ask about {name!r} (it asks about: {asked}).")
+            elif value and value not in allowed[name]:
+                errors["attributes"].append(f"{name}: {value!r} is not one of the values in use in {cohort}; "
+                                            "choose one of them or prefer not to say.")
+        unknown = sorted(set(languages or {}) - questions.language_codes)
+        if unknown:
+            errors["languages"].append(f"Languages: no project of {cohort} needs {', '.join(unknown)}.")
+        wanted = {**{k: v for k, v in before.items() if k not in given}, **wanted}
+    if errors:
+        raise ValidationError(dict(errors))
+    languages_change = _profile_languages_set(student=student, languages=languages) if languages else None
     detail, _ = StudentDetail.objects.update_or_create(
-        cohort=cohort, student=student,
-        defaults={"locality": locality, "attributes": {str(k): str(v) for k, v in attributes.items() if str(v)}},
+        cohort=cohort, student=student, defaults={"locality": locality, "attributes": wanted},
     )
     if audit:
+        # Which attributes changed, not their values: the trail is read by administrators, the values by the lead.
+        changes: dict[str, Any] = {
+            "locality": [existing.locality.name if existing is not None and existing.locality else "",
+                         locality.name if locality is not None else ""],
+            "attributes changed": sorted(k for k in {*before, *wanted} if before.get(k) != wanted.get(k)),
+        }
+        if languages_change is not None:
+            changes["languages"] = languages_change
         audit_record(actor=actor, action=Action.CHANGE, obj=detail,
-                     object_label=f"Allocation details of {student.email}")
+                     object_label=f"Allocation details of {student.email}",
+                     summary=f"allocation details in {cohort}", changes=changes)
     return detail
+
+
+def _profile_languages_set(*, student: User, languages: Mapping[str, bool]) -> list[list[str]] | None:
+    """Before and after, or None when nothing changed."""
+    profile = StudentProfile.objects.filter(user=student).first()
+    current = set(selectors.profile_languages(profile))
+    codes = {str(code).strip().lower(): speaks for code, speaks in languages.items()}
+    new = (current - set(codes)) | {code for code, speaks in codes.items() if speaks}
+    if new == current:
+        return None
+    if profile is None:
+        raise ValidationError({"languages": f"Languages: {student} has no student record to keep languages on; "
+                                            "the programme office can add one."})
+    profile.languages = ",".join(sorted(new))
+    profile.save(update_fields=["languages"])
+    return [sorted(current), sorted(new)]
 
 
 # Partners' rankings of students -------------------------------------------------------------------------------------

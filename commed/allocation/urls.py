@@ -13,6 +13,7 @@ urlpatterns = [
     path("cohorts/<int:pk>/partner-links/", views.partner_ranking_link, name="partner_ranking_link"),
     path("cohorts/<int:pk>/runs/new/", views.run_create, name="run_create"),
     path("cohorts/<int:pk>/my-choices/", views.preferences, name="preferences"),
+    path("cohorts/<int:pk>/students/<int:student_pk>/details/", views.student_detail, name="student_detail"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("runs/<int:pk>/status/", views.run_status, name="run_status"),
     path("runs/<int:pk>/move/", views.run_move, name="run_move"),

@@ -21,6 +21,7 @@ from commed.allocation.forms import (
     RankingLinkForm,
     RerunForm,
     RunForm,
+    StudentDetailForm,
     rules_initial,
 )
 from commed.allocation.imports import partner_rankings_import, preferences_import
@@ -53,15 +54,44 @@ def index(request: AuthedRequest) -> HttpResponse:
 # Students ---------------------------------------------------------------------------------------------------------
 
 
+def _detail_form(request: AuthedRequest, *, cohort: Cohort, student: User, posted: bool) -> StudentDetailForm:
+    detail = selectors.student_detail_of(cohort=cohort, student=student)
+    attributes = detail.attributes if detail is not None and isinstance(detail.attributes, dict) else {}
+    return StudentDetailForm(request.POST if posted else None, prefix="details",
+                             questions=selectors.detail_questions(cohort=cohort), cohort_name=str(cohort),
+                             locality=detail.locality if detail is not None else None,
+                             languages=selectors.student_languages(student=student), attributes=attributes)
+
+
+def _detail_save(request: AuthedRequest, form: StudentDetailForm, *, cohort: Cohort, student: User) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        services.student_detail_set(actor=request.user, cohort=cohort, student=student,
+                                    locality=form.cleaned_data["locality"], attributes=form.chosen_attributes(),
+                                    languages=form.chosen_languages(), only_asked=True)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    return True
+
+
 @roles_required(Role.STUDENT)
 def preferences(request: AuthedRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get_for_student(user=request.user, pk=pk)
     options = list(selectors.cohort_options(cohort=cohort))
     current = [p.project for p in selectors.preferences_of(cohort=cohort, student=request.user)]
     result = selectors.own_result(cohort=cohort, student=request.user)
-    form = PreferencesForm(request.POST or None, options=options, initial_projects=current,
+    # Two forms on the page, the ranking and "about you"; a hidden field of the second says which was sent.
+    about_you = request.method == "POST" and "details-submit" in request.POST
+    ranking = request.method == "POST" and not about_you
+    form = PreferencesForm((request.POST or None) if ranking else None, options=options, initial_projects=current,
                            max_choices=selectors.MAX_CHOICES)
-    if request.method == "POST" and result is None and form.is_valid():
+    details = _detail_form(request, cohort=cohort, student=request.user, posted=about_you)
+    if about_you and result is None and _detail_save(request, details, cohort=cohort, student=request.user):
+        messages.success(request, "Your details are saved. You can change them until the allocation is published.")
+        return redirect("allocation:preferences", pk=cohort.pk)
+    if ranking and result is None and form.is_valid():
         try:
             services.preferences_set(actor=request.user, cohort=cohort, student=request.user,
                                      projects=form.cleaned_data["projects"])
@@ -72,7 +102,8 @@ def preferences(request: AuthedRequest, pk: int) -> HttpResponse:
                                       "published.")
             return redirect("allocation:preferences", pk=cohort.pk)
     return render(request, "allocation/preferences.html", {"cohort": cohort, "options": options, "form": form,
-                                                           "current": current, "result": result})
+                                                           "current": current, "result": result,
+                                                           "details": details})
 
 
 # Leads: the cohort, its preferences and settings -------------------------------------------------------------------
@@ -85,8 +116,23 @@ def cohort(request: AuthedRequest, pk: int) -> HttpResponse:
                "runs": selectors.runs_of(cohort=cohort)[:50],
                "unranked_opportunities": selectors.opportunities_without_project(cohort=cohort),
                "partner_rankings": selectors.partner_ranking_overview(cohort=cohort),
-               "rankings_open": selectors.published_run(cohort=cohort) is None}
+               "rankings_open": selectors.published_run(cohort=cohort) is None,
+               "student_details": selectors.student_details_overview(cohort=cohort)}
     return render(request, "allocation/cohort.html", context)
+
+
+@roles_required(*MANAGERS)
+def student_detail(request: AuthedRequest, pk: int, student_pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
+    student = selectors.cohort_student_get(cohort=cohort, pk=student_pk)
+    closed = selectors.published_run(cohort=cohort) is not None
+    posted = request.method == "POST" and not closed
+    form = _detail_form(request, cohort=cohort, student=student, posted=posted)
+    if posted and _detail_save(request, form, cohort=cohort, student=student):
+        messages.success(request, f"The allocation details of {student} are saved.")
+        return redirect(reverse("allocation:cohort", kwargs={"pk": cohort.pk}) + "#details-h")
+    return render(request, "allocation/student_detail.html", {"cohort": cohort, "student": student, "form": form,
+                                                              "closed": closed})
 
 
 # Partners rank the students who chose them: signed in here, or through a `rank_applicants` link -------------------

@@ -36,6 +36,16 @@ def ranking_link_data(p):
     return {"contact": p.org_b.contacts.get().pk}
 
 
+def student_detail_own(p, n):
+    world = build_allocation_world(p)
+    return {"pk": world.cohort.pk, "student_pk": world.students[1].pk}
+
+
+def student_detail_foreign(p, n):
+    world = build_allocation_world(p)
+    return {"pk": world.other_cohort.pk, "student_pk": world.other_student.pk}
+
+
 def run_spec(name, **kwargs):
     return UrlSpec(f"allocation:{name}", allowed=MANAGERS, own=lambda p, n: {**run(p, n), **kwargs})
 
@@ -55,6 +65,9 @@ SPECS = [
             method="post", data=ranking_link_data),
     # Only the students of the cohort choose; leads see preferences on the cohort page.
     cohort_spec("preferences", allowed={"student"}),
+    # A lead corrects one student's details; students set their own on their choices page.
+    UrlSpec("allocation:student_detail", allowed=MANAGERS, own=student_detail_own, foreign=student_detail_foreign,
+            sees_all=MANAGERS),
     run_spec("run_detail"),
     run_spec("run_status"),
     run_spec("run_move"),

@@ -1,6 +1,7 @@
 """The allocation in a real browser, with axe-core on every page: a student ranks projects, the lead sets group
 sizes, starts a run and watches its progress bar until the result appears, previews and makes a hand move,
-publishes, and the student sees their result."""
+publishes, and the student sees their result. Then a student tells the allocation about themselves and the lead
+corrects another student's details."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import re
 import pytest
 
 from commed.allocation import services
-from commed.allocation.models import AllocationRun, RunStatus
+from commed.allocation.models import AllocationRun, ProjectSetting, RunStatus, StudentDetail
+from commed.allocation.rules import RunRules
 from commed.allocation.tests.world import build_allocation_world
 from commed.lib.browser import Journey as BrowserJourney
 from commed.lib.browser import chromium_page
+from commed.partners.models import Language
 from commed.programmes.models import GroupMembership
 
 PASSWORD = "persona-password"
@@ -43,6 +46,9 @@ def test_rank_run_watch_move_publish_and_see_the_result(transactional_db, live_s
         page.get_by_label("Choice 3").select_option("")
         journey.submit("Save my choices")
         assert page.get_by_text("Your choices are saved").is_visible()
+        page.get_by_label("Placement locality").select_option(label="North")
+        journey.submit("Save my details")
+        assert page.get_by_text("Your details are saved").is_visible()
         journey.sign_out()
 
         journey.sign_in("lead")
@@ -88,4 +94,48 @@ def test_rank_run_watch_move_publish_and_see_the_result(transactional_db, live_s
 
     membership = GroupMembership.objects.get(group__cohort=cohort, student=personas.student)
     assert membership.group.project == world.football
+    assert journey.problems == []
+
+
+@pytest.mark.browser
+def test_a_student_tells_about_themselves_and_the_lead_corrects_another(transactional_db, live_server, personas):
+    world = build_allocation_world(personas)
+    cohort, other = world.cohort, world.students[1]
+    Language.objects.update_or_create(code="bn", defaults={"name": "Bengali"})
+    ProjectSetting.objects.filter(project=world.diabetes).update(languages={"bn": 1})
+    services.student_detail_set(actor=personas.lead, cohort=cohort, student=other, locality=None,
+                                attributes={"gender": "F"}, audit=False)
+    services.student_detail_set(actor=personas.lead, cohort=cohort, student=world.students[2], locality=None,
+                                attributes={"gender": "M"}, audit=False)
+    AllocationRun.objects.filter(pk=world.run.pk).update(rules=RunRules(no_isolation=("gender",)).to_json())
+
+    with chromium_page() as page:
+        journey = Journey(page, live_server.url)
+
+        journey.sign_in("student")
+        journey.go(f"/allocation/cohorts/{cohort.pk}/my-choices/")
+        page.get_by_label("Placement locality").select_option(label="South")
+        page.get_by_label("Bengali (bn)").check()
+        page.get_by_label("Gender").select_option("M")
+        journey.submit("Save my details")
+        assert page.get_by_text("Your details are saved").is_visible()
+        assert page.get_by_label("Bengali (bn)").is_checked()
+        journey.sign_out()
+
+        journey.sign_in("lead")
+        journey.go(f"/allocation/cohorts/{cohort.pk}/")
+        page.locator("summary", has_text="students").click()
+        journey.check()
+        page.get_by_role("link", name=f"Correct the details of {other}").click()
+        page.wait_for_load_state()
+        journey.check()
+        page.get_by_label("Gender").select_option(label="Prefer not to say")
+        page.get_by_label("Placement locality").select_option(label="North")
+        journey.submit("Save the details")
+        assert page.get_by_text(f"The allocation details of {other} are saved").is_visible()
+
+    mine = StudentDetail.objects.get(cohort=cohort, student=personas.student)
+    assert (mine.locality, mine.attributes) == (world.south, {"gender": "M"})
+    theirs = StudentDetail.objects.get(cohort=cohort, student=other)
+    assert (theirs.locality, theirs.attributes) == (world.north, {})
     assert journey.problems == []

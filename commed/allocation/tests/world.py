@@ -2,7 +2,7 @@
 
 Cohort ATP 2025/26 (Year 3): `student` and five more students, three projects (two with org_a in North, one
 with org_b in South), everyone's preferences ranked, and one finished run. `other_cohort` (Year 2) has no
-persona in it.
+persona in it: one other student and one locality, Elsewhere.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ class AllocationWorld:
     falls: Project
     students: list[User]  # `student` first
     run: AllocationRun
+    other_student: User  # of other_cohort
+    elsewhere: Locality  # of other_cohort
 
 
 def add_student(username: str, *, wp: bool = False, languages: str = "en", year: int = 3) -> User:
@@ -73,11 +75,14 @@ def build_allocation_world(p: Any, *, solve: bool = True) -> AllocationWorld:
                                                           years_of_study="2")
     other_cohort = programme_services.cohort_create(actor=lead, programme=other_programme, academic_year="2025/26")
     programme_services.project_create(actor=lead, cohort=other_cohort, title="Careers talks", organisations=[p.org_b])
+    elsewhere = programme_services.locality_add(actor=lead, cohort=other_cohort, name="Elsewhere")
+    other_student = add_student("alloc_other", year=2)
     run = services.run_create(actor=lead, cohort=cohort, rules=RunRules())
     if solve:
         services.run_execute(run_id=run.pk)
         run.refresh_from_db()
     world = AllocationWorld(cohort=cohort, other_cohort=other_cohort, north=north, south=south, diabetes=diabetes,
-                            football=football, falls=falls, students=students, run=run)
+                            football=football, falls=falls, students=students, run=run,
+                            other_student=other_student, elsewhere=elsewhere)
     p._allocation_world = world
     return world
