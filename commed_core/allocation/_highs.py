@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-__all__ = ["Model", "Result"]
+__all__ = ["LpSession", "Model", "Result"]
 
 INF = highspy.kHighsInf
 # Tuning hook for experiments (e.g. {"mip_heuristic_effort": 0.3}); empty in production.
@@ -26,6 +26,30 @@ class Result:
     bound: float
     gap: float
     seconds: float
+
+
+class LpSession:
+    """One LP kept in HiGHS across bound changes: each ``run`` re-solves from the previous basis (dual
+    simplex warm start), a few milliseconds where a fresh solve of a large model takes a second."""
+
+    def __init__(self, h: highspy.Highs) -> None:
+        self._h = h
+
+    def set_bounds(self, changes: Sequence[tuple[int, float]]) -> None:
+        for j, v in changes:
+            self._h.changeColBounds(int(j), float(v), float(v))
+
+    def run(self, time_limit: float) -> float | None:
+        """The LP's optimum, or ``None`` if it was not solved to optimality (infeasible, time)."""
+        self._h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+        self._h.run()
+        if self._h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return float(self._h.getInfo().objective_function_value)
+
+    def col_duals(self) -> npt.NDArray[np.float64]:
+        """Reduced costs of the columns at the last solve."""
+        return np.asarray(self._h.getSolution().col_dual, dtype=np.float64)
 
 
 class Model:
@@ -100,6 +124,7 @@ class Model:
         time_limit: float,
         mip_gap: float,
         abs_gap: float,
+        options: Mapping[str, float | int | bool | str] | None = None,
     ) -> highspy.Highs:
         """A Highs instance holding this model (one thread, seed 0)."""
         n, m = self.num_cols, len(self.row_lower)
@@ -114,7 +139,7 @@ class Model:
         h.setOptionValue("time_limit", max(float(time_limit), 0.01))
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         h.setOptionValue("mip_abs_gap", float(abs_gap))
-        for opt, val in _EXTRA_OPTIONS.items():
+        for opt, val in {**(options or {}), **_EXTRA_OPTIONS}.items():
             h.setOptionValue(opt, val)
         c = np.asarray(self.cost if cost is None else cost, dtype=np.float64)
         lo = np.asarray(self.lower if lower is None else lower, dtype=np.float64)
@@ -189,6 +214,14 @@ class Model:
             self.add_row([(int(cj[i]), 1.0), (int(ck[i]), -float(cap[i]))], -INF, 0.0)
         return chosen, obj, last
 
+    def lp_session(
+        self, *, cost: npt.NDArray[np.float64], lower: npt.NDArray[np.float64], upper: npt.NDArray[np.float64]
+    ) -> LpSession:
+        """The LP relaxation with these column bounds, kept for repeated re-solves (see ``LpSession``)."""
+        h = self._highs(cost, lower, upper, np.zeros(self.num_cols, dtype=np.int32), 60.0, 0.0, 1e-6)
+        h.setOptionValue("presolve", "off")  # presolve would discard the basis a re-solve starts from
+        return LpSession(h)
+
     def solve(
         self,
         *,
@@ -200,6 +233,7 @@ class Model:
         mip_gap: float = 0.0,
         abs_gap: float = 1e-6,
         start: npt.NDArray[np.float64] | None = None,
+        options: Mapping[str, float | int | bool | str] | None = None,
     ) -> Result:
         """Solve once with HiGHS (one thread, fixed seed: deterministic unless the time limit cuts in).
 
@@ -210,7 +244,7 @@ class Model:
         integrality = np.asarray(self.integer, dtype=np.int32)
         if not integer:
             integrality = np.zeros(n, dtype=np.int32)
-        h = self._highs(cost, lower, upper, integrality, time_limit, mip_gap, abs_gap)
+        h = self._highs(cost, lower, upper, integrality, time_limit, mip_gap, abs_gap, options)
         c_used = np.asarray(self.cost if cost is None else cost, dtype=np.float64)
         if start is not None and integrality.any():
             h.setSolution(n, np.arange(n, dtype=np.int32), np.asarray(start, dtype=np.float64))
@@ -237,6 +271,7 @@ class Model:
                 time_limit=max(time_limit - (time.perf_counter() - t0), 0.01),
                 mip_gap=mip_gap,
                 abs_gap=abs_gap,
+                options=options,
             )
         bound = float(info.mip_dual_bound) if is_mip else obj
         if status == highspy.HighsModelStatus.kOptimal:
