@@ -37,12 +37,14 @@ optimum (by the total unimodularity above), so HiGHS stops as soon as the incumb
 ``INT_GAP`` (< 1) of the bound: that incumbent is optimal.
 
 Independent parts (``_components``): students, projects and partners that share no edge (a ranked
-or reachable project, a partner, a together/apart/lock rule) are solved separately; a lexicographic
-minimum of a sum over independent parts is the sum of the parts' minima.
+or reachable project, a partner, a together/apart/lock rule) are solved separately, side by side on
+threads (HiGHS releases the GIL); a lexicographic minimum of a sum over independent parts is the sum
+of the parts' minima.
 
 Heuristic start: a rule-respecting greedy allocation (``_greedy``) and a rounding of the LP
-(``_round_lp``: open/values fixed from the LP, the rest re-solved), the better given to HiGHS as its
-first incumbent, and returned (polished) if HiGHS finds nothing within the time limit.
+(``_round_lp``: open/values fixed from the LP, improved by ``_flip_search`` on large parts, the rest
+re-solved), the better given to HiGHS as its first incumbent, and returned (polished) if HiGHS finds
+nothing better within the time limit. Small parts are solved with ``PROOF_OPTIONS``.
 
 Non-ranked placement (``fallback_rank``) goes through one aggregated node per (locality, class): a
 type sends ``f[t]`` students to its node, the node sends ``z[p,g]`` to any project of its locality,
@@ -84,7 +86,7 @@ INT_GAP = 0.999
 POLISH_SECONDS = 10.0  # the polish LP may run past the time limit by up to this
 SEPARATION_SHARE = 0.5  # most of the time limit the cutting-plane LP loop may use
 SEARCH_SHARE = 0.4  # most of what is left after it that the rounding's local search may use
-SEARCH_SHARE_LARGE = 0.65  # the same on parts of more than LARGE_PART_STUDENTS students
+SEARCH_SHARE_LARGE = 0.85  # the same on parts of more than LARGE_PART_STUDENTS students
 LARGE_PART_STUDENTS = 3000
 # Proof mode. On a part of up to PROOF_MODE_STUDENTS students the start is good enough that HiGHS's
 # root sub-MIP heuristics (RINS, RENS, root reduced-cost fixing) only delay the proof: measured on the
