@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from commed.accounts.models import Role, StudentProfile, User
@@ -28,7 +28,15 @@ from commed.allocation.models import (
 from commed.allocation.rules import RunRules, key_pk, project_key, student_key
 from commed.partners.models import Contact, Language, Organisation
 from commed.programmes import selectors as programme_selectors
-from commed.programmes.models import Cohort, Locality, Opportunity, OpportunityStatus, Project, ProjectStage
+from commed.programmes.models import (
+    Cohort,
+    GroupMembership,
+    Locality,
+    Opportunity,
+    OpportunityStatus,
+    Project,
+    ProjectStage,
+)
 from commed_core.allocation import MoveResult, Problem, blocking_pairs, check, evaluate_move, parse_problem
 from commed_core.allocation.check import compute_stats, effective_rank
 
@@ -721,3 +729,63 @@ def own_result(*, cohort: Cohort, student: User) -> OwnResult | None:
     moved = run.moves.filter(student=student).exists()
     why = "" if moved else humanise(str(result.get("explanations", {}).get(sid, "")), labels)
     return OwnResult(project=project, rank=rank, why=why)
+
+
+# Home page --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenChoices:
+    cohort: Cohort
+    ranked: int  # how many projects the student has ranked so far
+
+
+def choices_open_for_student(*, user: User) -> list[OpenChoices]:
+    """The cohorts of `cohorts_of_student` (whose choices page the student may open) with no allocation published
+    yet, with how many projects the student has ranked. Three queries whatever the number of cohorts."""
+    if not user.has_role(Role.STUDENT):
+        return []
+    profile = StudentProfile.objects.filter(user=user).first()
+    preferences = Preference.objects.filter(student=user)
+    where = Q(groups__memberships__student=user) | Q(pk__in=preferences.values("cohort"))
+    if profile is not None:
+        where |= Q(academic_year=profile.academic_year)
+    cohorts = (
+        Cohort.objects.filter(where).distinct().select_related("programme")
+        .annotate(
+            member=Exists(GroupMembership.objects.filter(group__cohort=OuterRef("pk"), student=user)),
+            chose=Exists(preferences.filter(cohort=OuterRef("pk"))),
+            has_options=Exists(Project.objects.filter(cohort=OuterRef("pk")).exclude(stage=ProjectStage.COMPLETE)),
+            published=Exists(AllocationRun.objects.filter(cohort=OuterRef("pk"), status=RunStatus.DONE,
+                                                          published_at__isnull=False)),
+        )
+        .filter(has_options=True, published=False)
+        .order_by("academic_year", "programme__name", "pk")
+    )
+
+    def in_cohort(cohort: Any) -> bool:
+        # The same test as `cohort_students`: in the cohort's year (and years of study), or linked to it.
+        if cohort.member or cohort.chose:
+            return True
+        if profile is None or profile.academic_year != cohort.academic_year:
+            return False
+        years = _years(cohort)
+        return not years or profile.year_of_study in years
+
+    mine = [cohort for cohort in cohorts if in_cohort(cohort)]
+    ranked = dict(preferences.filter(cohort__in=mine).values("cohort").annotate(n=Count("id"))
+                  .values_list("cohort", "n"))
+    return [OpenChoices(cohort=cohort, ranked=ranked.get(cohort.pk, 0)) for cohort in mine]
+
+
+def runs_awaiting_publication(*, user: User) -> QuerySet[AllocationRun]:
+    """Finished runs of cohorts that have no published allocation yet: for leads and administrators only."""
+    if not is_manager(user):
+        return AllocationRun.objects.none()
+    published = AllocationRun.objects.filter(cohort=OuterRef("cohort"), published_at__isnull=False)
+    return (
+        AllocationRun.objects.filter(status=RunStatus.DONE, published_at__isnull=True)
+        .filter(~Exists(published))
+        .select_related("cohort__programme")
+        .order_by("-finished_at", "-id")
+    )

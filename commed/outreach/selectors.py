@@ -398,3 +398,21 @@ def funnel(*, user: User, cohort: str = "") -> dict[str, Any]:
 
 
 
+
+
+# ------------------------------------------------------------------------------------------------ home page
+
+
+def pupils_missing_consent(*, user: User, purpose: str = ConsentPurpose.PARTICIPATION) -> QuerySet[Pupil]:
+    """Accepted pupils whose consent for `purpose` is not current today (read from the consent rows)."""
+    return (pupils_visible_to(user=user).filter(status=PupilStatus.ACCEPTED).exclude(pupils_with_consent(purpose))
+            .order_by("programme__name", "last_name", "first_name", "pk"))
+
+
+def activities_upcoming(*, user: User, today: dt.date | None = None) -> QuerySet[Activity]:
+    """Activities from today on, soonest first, with how many pupils are registered: for coordinators only."""
+    if not is_coordinator(user):
+        return Activity.objects.none()
+    today = today or timezone.localdate()
+    return (Activity.objects.filter(on__gte=today).select_related("programme")
+            .annotate(registered=Count("registrations")).order_by("on", "title", "pk"))

@@ -619,3 +619,59 @@ def checkin_gaps(*, project: Project) -> list[CheckInGap]:
         CheckInGap(key=key, question=text, partner=mean(CheckInSide.PARTNER, key), school=mean(CheckInSide.SCHOOL, key))
         for key, text in CHECKIN_QUESTIONS
     ]
+
+
+# Home page --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanAwaiting:
+    """A visible project whose current plan version still lacks signatures; `awaiting_user`: the user's own
+    party (their group, their tutoring, their organisation) is among those who have not signed."""
+
+    project: Project
+    awaiting: list[str]
+    awaiting_user: bool
+
+
+def plans_awaiting_signature(*, user: User, only_user: bool = False) -> list[PlanAwaiting]:
+    """The projects the user may open whose current plan version is not agreed yet, naming who has not signed,
+    oldest cohort first. Three queries whatever the number of projects."""
+    projects = list(
+        projects_visible_to(user=user)
+        .filter(plan__current_version__isnull=False)
+        .select_related("cohort__programme", "plan__current_version")
+        .prefetch_related("organisations")
+        .order_by("cohort__academic_year", "title", "pk")
+    )
+    current_ids = [project.plan.current_version_id for project in projects]
+    signed: dict[int, list[tuple[str, int | None]]] = {}
+    for version_id, party, org_id in PlanSignature.objects.filter(
+        version_id__in=current_ids, voided_at__isnull=True
+    ).values_list("version_id", "party", "organisation_id"):
+        signed.setdefault(version_id, []).append((party, org_id))
+    my_orgs = (set(Organisation.objects.filter(contacts__user=user).values_list("pk", flat=True))
+               if user.role == Role.PARTNER else set())
+    rows: list[PlanAwaiting] = []
+    for project in projects:
+        current_id = project.plan.current_version_id
+        if current_id is None or project.plan.is_agreed:
+            continue
+        pairs = signed.get(current_id, [])
+        awaiting = plan_awaiting(signed=pairs, organisations=project.organisations.all())
+        if not awaiting:
+            continue
+        parties = {party for party, _ in pairs}
+        if user.role == Role.STUDENT:
+            mine = Party.STUDENTS not in parties
+        elif user.role == Role.TUTOR:
+            mine = Party.TUTOR not in parties
+        elif user.role == Role.PARTNER:
+            partner_signed = {org for party, org in pairs if party == Party.PARTNER}
+            mine = any(o.pk in my_orgs and o.pk not in partner_signed for o in project.organisations.all())
+        else:
+            mine = False
+        if only_user and not mine:
+            continue
+        rows.append(PlanAwaiting(project=project, awaiting=awaiting, awaiting_user=mine))
+    return rows

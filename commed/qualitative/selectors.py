@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from commed.accounts.models import Role, User
@@ -610,3 +610,16 @@ def document_pieces(*, document: Document, codings: list[Coding], turns: list[Tu
         covering = [c.code for c in codings if c.status != "orphaned" and c.start <= a and c.end >= b]
         pieces.append(Piece(text[a:b], a, covering))
     return pieces
+
+
+# Home page ----------------------------------------------------------------------------------------------------------
+
+
+def studies_with_uncoded_documents(*, user: User) -> QuerySet[Study]:
+    """The studies the user codes in that have documents they have not coded yet, with that number (`uncoded`)."""
+    coded = Coding.objects.filter(document=OuterRef("pk"), coder__user=user)
+    uncoded = (Document.objects.filter(study=OuterRef("pk")).filter(~Exists(coded)).order_by()
+               .values("study").annotate(n=Count("pk")).values("n"))
+    coding_in = StudyMember.objects.filter(user=user, can_code=True).values("study")
+    return (study_list_for_user(user=user).filter(pk__in=coding_in).annotate(uncoded=Subquery(uncoded))
+            .filter(uncoded__gt=0).order_by("title", "pk"))

@@ -123,6 +123,12 @@ def draft_list(*, user: User) -> QuerySet[ReportDraft]:
     ).order_by("-academic_year", "organisation__name")
 
 
+def drafts_unreleased(*, user: User) -> QuerySet[ReportDraft]:
+    """The drafts the user may open that are not released to their partner yet (only managers see drafts)."""
+    return (drafts_visible_to(user=user).filter(status=DraftStatus.DRAFT).select_related("organisation")
+            .order_by("academic_year", "organisation__name", "pk"))
+
+
 def draft_get_for_user(*, user: User, pk: int) -> ReportDraft:
     draft = drafts_visible_to(user=user).select_related("organisation").filter(pk=pk).first()
     if draft is None:

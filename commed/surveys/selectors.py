@@ -133,6 +133,12 @@ def invitations_of(*, user: User) -> QuerySet[Invitation]:
             .select_related("survey").order_by("-created_at", "-id"))
 
 
+def invitations_unanswered(*, user: User) -> QuerySet[Invitation]:
+    """The person's invitations to open surveys they have not answered yet, oldest first."""
+    return (invitations_of(user=user).filter(survey__status=Status.OPEN, responded_at__isnull=True)
+            .order_by("created_at", "id"))
+
+
 def invitation_get_for_user(*, user: User, pk: int) -> Invitation:
     """Only the invitee reaches their invitation, whatever their role."""
     invitation = invitations_of(user=user).filter(pk=pk).first()

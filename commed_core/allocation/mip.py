@@ -86,8 +86,9 @@ INT_GAP = 0.999
 POLISH_SECONDS = 10.0  # the polish LP may run past the time limit by up to this
 SEPARATION_SHARE = 0.5  # most of the time limit the cutting-plane LP loop may use
 SEARCH_SHARE = 0.4  # most of what is left after it that the rounding's local search may use
-SEARCH_SHARE_LARGE = 0.85  # the same on parts of more than LARGE_PART_STUDENTS students
+SEARCH_SHARE_LARGE = 0.65  # the same on parts of more than LARGE_PART_STUDENTS students
 LARGE_PART_STUDENTS = 3000
+FIRST_TRY_SHARE = 0.3  # of the time left, for "everyone placed" when the start leaves someone out
 # Proof mode. On a part of up to PROOF_MODE_STUDENTS students the start is good enough that HiGHS's
 # root sub-MIP heuristics (RINS, RENS, root reduced-cost fixing) only delay the proof: measured on the
 # benchmark instances they took 7.5 of the 9.5 s that N = 1,000 needed; with them off, and pseudo-costs
@@ -526,11 +527,13 @@ def _round_lp(
     cost: npt.NDArray[np.float64],
     time_limit: float,
     search_limit: float = 0.0,
+    other: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.float64] | None:
     """LP rounding: decide from the LP solution which projects open and which attribute values each
     holds (a value with at least 1.5 students in the LP), improve that decision by ``_flip_search``
     for up to ``search_limit`` seconds, fix those binaries and solve what is left (a network flow,
     plus the few integer counts) with unassigned allowed at a dominating cost."""
+    t0 = time.perf_counter()
     m = b.model
     lo = np.asarray(m.lower, dtype=np.float64).copy()
     hi = np.asarray(m.upper, dtype=np.float64).copy()
@@ -558,18 +561,28 @@ def _round_lp(
     for pid, j in b.open_of.items():
         state[j] = 1.0 if is_open[pid] else 0.0
     if search_limit > 0.05:
-        state = _flip_search(b, amount, values_of, state, lo, hi, cost, search_limit)
+        # The rounding can fix an impossible combination (an open project with too few students
+        # allowed in, when no fallback can fill it); then the search starts from the other start's
+        # decisions, which keep every rule. (Starting from those when both are possible ends worse.)
+        starts = [state]
+        if other is not None:
+            starts.append({j: float(round(other[j])) for j in state})
+        state = _flip_search(b, amount, values_of, starts, lo, hi, cost, search_limit)
     for j, v in state.items():
         lo[j] = hi[j] = v
     saved = m.row_lower[m.rows[("unassigned",)]], m.row_upper[m.rows[("unassigned",)]]
     m.set_row_bounds(("unassigned",), 0.0, INF)
     try:
-        res = m.solve(cost=cost, lower=lo, upper=hi, time_limit=time_limit, abs_gap=INT_GAP)
+        rest = max(time_limit - (time.perf_counter() - t0), 0.05)
+        # A start, not the answer: within 0.1% will do (proving the last bit of a 5,000-student
+        # rounding takes longer than finding it).
+        res = m.solve(cost=cost, lower=lo, upper=hi, time_limit=rest, mip_gap=ROUNDING_GAP, abs_gap=INT_GAP)
     finally:
         m.set_row_bounds(("unassigned",), *saved)
     return res.values
 
 
+ROUNDING_GAP = 1e-3
 FLIP_MIN_AMOUNT = 0.3  # a value (or project) the LP gives fewer students than this is not tried
 
 
@@ -577,7 +590,7 @@ def _flip_search(
     b: _Built,
     amount: dict[tuple[str, int, str], float],
     values_of: dict[str, list[tuple[str, int, str]]],
-    state: dict[int, float],
+    starts: list[dict[int, float]],
     lower: npt.NDArray[np.float64],
     upper: npt.NDArray[np.float64],
     cost: npt.NDArray[np.float64],
@@ -592,12 +605,18 @@ def _flip_search(
     at N = 10,000 (5,000 students a part): the rounding's 17.8% above the LP bound falls to about 3%."""
     t0 = time.perf_counter()
     lo, hi = lower.copy(), upper.copy()
-    for j, v in state.items():
-        lo[j] = hi[j] = v
     session = b.model.lp_session(cost=cost, lower=lo, upper=hi)
-    best = session.run(time_limit)
+    best: float | None = None
+    state = starts[0]
+    for candidate in starts:  # the first that can be kept (the rounding's ends better than greedy's)
+        session.set_bounds(list(candidate.items()))
+        best = session.run(time_limit - (time.perf_counter() - t0))
+        if best is not None:
+            state = candidate
+            break
     if best is None:
-        return state
+        return starts[0]
+    session.set_bounds(list(state.items()))
     state = dict(state)
 
     def moves() -> list[list[tuple[int, float]]]:
@@ -847,8 +866,8 @@ def _solve_part(
     """One part; ``prior`` (an earlier outcome for it) competes with the heuristic starts."""
     t0 = time.perf_counter()
     # Keep back a little of the limit for the polish LP and reading off the allocation (0.6 to 0.8 s
-    # at 5,000 students), so that the whole part finishes within its time limit.
-    search_until = time_limit - min(0.05 * time_limit, 2.0)
+    # at 5,000 students, more when parts run side by side), so that the part finishes within its limit.
+    search_until = time_limit - min(0.07 * time_limit, 3.0)
 
     def left() -> float:
         return max(search_until - (time.perf_counter() - t0), 0.05)
@@ -896,7 +915,9 @@ def _solve_part(
             start = earlier
     if lp_values is not None:
         search = 0.0 if opts else search_share * left()
-        rounded = _round_lp(problem, b, lp_values, sep_cost, min(left() * 0.3, 10.0), search_limit=search)
+        budget = left()
+        rounding = search + min(max((budget - search) * 0.5, 0.15 * budget), 10.0)  # the rest: the proof
+        rounded = _round_lp(problem, b, lp_values, sep_cost, rounding, search_limit=search, other=start)
         if rounded is not None and (start is None or key_of(rounded) < key_of(start)):
             start = rounded
     if start is not None:
@@ -920,8 +941,15 @@ def _solve_part(
     m.set_row_bounds(("unassigned",), 0.0, 0.0)
     # For greedy/generous this first solve only supplies a start for the stages: a loose gap will do.
     first_gap = mip_gap if objective == "rank_cost" else max(mip_gap, 0.05)
+    # When the start leaves students out, placing everyone may well be impossible, and on a large part
+    # HiGHS cannot show that quickly: keep most of the time for minimising the unassigned instead.
+    first_limit = left() if greedy_u <= 0 else FIRST_TRY_SHARE * left()
     res = m.solve(
-        cost=first_cost, time_limit=left(), mip_gap=first_gap, abs_gap=INT_GAP, start=start if greedy_u == 0 else None,
+        cost=first_cost,
+        time_limit=first_limit,
+        mip_gap=first_gap,
+        abs_gap=INT_GAP,
+        start=start if greedy_u == 0 else None,
         options=opts,
     )
     stages.append(f"everyone placed: {res.status} ({res.seconds:.2f}s)")
