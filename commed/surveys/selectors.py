@@ -101,6 +101,26 @@ def survey_rules(*, survey: Survey) -> list[logic.ItemRule]:
     return [rule_of(item) for item in survey_items(survey=survey)]
 
 
+@dataclass(frozen=True)
+class SectionImpact:
+    """What deleting a section would take with it, and what stands in the way."""
+
+    items: list[str]
+    answers: int
+    # Questions in other sections whose condition names a question of this one: "dependent" (on "controller").
+    blockers: list[tuple[str, str]]
+
+
+def section_delete_impact(*, section: Section) -> SectionImpact:
+    outside = (Item.objects.filter(condition_item__section=section).exclude(section=section)
+               .select_related("condition_item").order_by("section__position", "position", "id"))
+    return SectionImpact(
+        items=list(Item.objects.filter(section=section).order_by("position", "id").values_list("text", flat=True)),
+        answers=Answer.objects.filter(item__section=section).count(),
+        blockers=[(item.text, item.condition_item.text) for item in outside if item.condition_item is not None],
+    )
+
+
 # Invitations and response rates -----------------------------------------------------------------------------------
 
 

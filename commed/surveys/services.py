@@ -117,6 +117,57 @@ def section_update(*, actor: User, section: Section, title: str, description: st
     return section
 
 
+def _sections_renumbered(survey: Survey) -> list[Section]:
+    """The survey's sections in order, their positions made 0, 1, 2 ... (older data may have gaps or ties)."""
+    sections = list(Section.objects.select_for_update().filter(survey=survey).order_by("position", "id"))
+    for position, section in enumerate(sections):
+        if section.position != position:
+            Section.objects.filter(pk=section.pk).update(position=position)
+            section.position = position
+    return sections
+
+
+@transaction.atomic
+def section_move(*, actor: User, section: Section, up: bool) -> Section:
+    """Swap the section with the one before (up) or after it; the first stays first, the last stays last. A
+    move that would put a conditional question before the one it depends on is refused."""
+    survey = section.survey
+    _ensure_editable(survey)
+    sections = _sections_renumbered(survey)
+    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(sections):
+        Section.objects.filter(pk=section.pk).update(position=other)
+        Section.objects.filter(pk=sections[other].pk).update(position=index)
+        _check_design(survey)
+        audit_record(actor=actor, action=Action.CHANGE, obj=section,
+                     summary=f"Moved the section {'up' if up else 'down'} in “{survey}”",
+                     changes={"position": [index, other]})
+    section.refresh_from_db()
+    return section
+
+
+@transaction.atomic
+def section_delete(*, actor: User, section: Section) -> int:
+    """Delete the section and its questions; returns how many questions went. Only while nobody has answered the
+    survey (the lock), and not while a question elsewhere depends on one of this section's questions."""
+    survey = section.survey
+    _ensure_editable(survey)
+    impact = selectors.section_delete_impact(section=section)
+    if impact.answers:
+        raise ValidationError(LOCKED)
+    if impact.blockers:
+        raise ValidationError([f"“{dependent}” depends on “{controller}” in this section: remove or change its "
+                               "condition first." for dependent, controller in impact.blockers])
+    keys = list(Item.objects.filter(section=section).order_by("position", "id").values_list("key", flat=True))
+    audit_record(actor=actor, action=Action.DELETE, obj=section,
+                 summary=f"Deleted the section “{section.title}” of “{survey}” with {len(keys)} questions",
+                 changes={"items": keys})
+    section.delete()
+    _sections_renumbered(survey)
+    return len(keys)
+
+
 def _unique_key(survey: Survey, wanted: str, exclude: Item | None = None) -> str:
     others = Item.objects.filter(survey=survey)
     if exclude is not None:

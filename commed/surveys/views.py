@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,6 +168,30 @@ def section_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, f"Edit the section {section}", section.survey)
 
 
+@require_POST
+@roles_required(*MANAGERS)
+def section_move(request: AuthedRequest, pk: int) -> HttpResponse:
+    section = selectors.section_get(user=request.user, pk=pk)
+    up = request.POST.get("direction") == "up"
+    return _act(request, section.survey, lambda: services.section_move(actor=request.user, section=section, up=up),
+                f"Moved the section “{section.title}” {'up' if up else 'down'}.")
+
+
+@roles_required(*MANAGERS)
+def section_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A page saying what would go (the section's questions), then the POST that deletes it."""
+    section = selectors.section_get(user=request.user, pk=pk)
+    impact = selectors.section_delete_impact(section=section)
+    if request.method == "POST":
+        return _act(request, section.survey,
+                    lambda: services.section_delete(actor=request.user, section=section),
+                    f"Deleted the section “{section.title}” and its {len(impact.items)} questions.")
+    return render(request, "surveys/section_delete.html", {
+        "section": section, "survey": section.survey, "impact": impact,
+        "locked": selectors.survey_is_locked(survey=section.survey),
+    })
+
+
 @roles_required(*MANAGERS)
 def item_create(request: AuthedRequest, pk: int) -> HttpResponse:
     section = selectors.section_get(user=request.user, pk=pk)
@@ -308,6 +333,9 @@ class Question:
     options: list[Option]
     error: str
     condition: str
+    # For surveys/conditions.js: the controlling question's field name and the answers that show this one.
+    shown_if: str = ""
+    shown_values: str = ""
 
 
 def _questions(
@@ -322,15 +350,17 @@ def _questions(
             number += 1
             numbers[item.pk] = number
             values = posted.get(item.key, [])
-            condition = ""
+            condition = shown_if = shown_values = ""
             if item.condition_item is not None:
+                shown_if = f"q-{item.condition_item.key}"
+                shown_values = json.dumps([str(v) for v in item.condition_values])
                 labels = dict(item.condition_item.option_labels())
                 shown = " or ".join(f"“{labels.get(str(v), v)}”" for v in item.condition_values)
                 condition = f"Answer only if you answered {shown} to question {numbers.get(item.condition_item.pk)}."
             questions.append(Question(
                 item=item, number=number, name=f"q-{item.key}", value=values[0] if values else "",
                 options=[Option(v, label, v in values) for v, label in item.option_labels()],
-                error=errors.get(item.key, ""), condition=condition,
+                error=errors.get(item.key, ""), condition=condition, shown_if=shown_if, shown_values=shown_values,
             ))
         sections.append((section, questions))
     return sections

@@ -14,6 +14,10 @@ def section(p, n):
     return {"pk": build_world(p).section.pk}
 
 
+def draft_section(p, n):  # a section of another survey (a draft): leads and administrators see every survey
+    return {"pk": build_world(p).draft_section.pk}
+
+
 def item(p, n):
     return {"pk": build_world(p).items["hours"].pk}
 
@@ -48,6 +52,7 @@ SPECS = [
     manager_spec("results", survey),
     manager_spec("export", lambda p, n: {**survey(p, n), "fmt": "csv"}),
     manager_spec("section_edit", section),
+    manager_spec("section_delete", section, foreign=draft_section, sees_all=MANAGERS),
     manager_spec("item_create", section),
     manager_spec("item_edit", item),
     posted("status", survey, lambda p: {"status": "open"}),
@@ -56,4 +61,8 @@ SPECS = [
     # The world's survey has a response, so moving or removing an item is refused (and redirects back).
     posted("item_move", item, lambda p: {"direction": "up"}),
     posted("item_delete", item),
+    # Likewise for sections; the draft's only section cannot move, so the foreign post changes nothing either.
+    UrlSpec("surveys:section_move", allowed=MANAGERS, own=section, foreign=draft_section, sees_all=MANAGERS,
+            method="post", data=lambda p: {"direction": "up"}, ok_status=(302,)),
+    posted("section_delete", section),
 ]
