@@ -879,8 +879,9 @@ def _solve_part(
     b = build(problem, fb_eff=fb_eff)
     m = b.model
     opts = PROOF_OPTIONS if len(problem.students) <= PROOF_MODE_STUDENTS else None
-    # On small parts HiGHS proves the optimum whatever the start; on large ones it never gets past
-    # its root within the time limit, and the start (improved by the flip search) is the answer.
+    # On small parts HiGHS proves the optimum whatever the start (no search); on parts of more than
+    # LARGE_PART_STUDENTS it does not get past its root within the limit, so the start (improved by
+    # the flip search) is the answer and the search gets most of the time.
     search_share = SEARCH_SHARE_LARGE if len(problem.students) > LARGE_PART_STUDENTS else SEARCH_SHARE
     report(f"model built: {m.num_cols} columns, {len(m.row_lower)} rows, {len(b.int_cols)} integer")
     n_cols = m.num_cols
