@@ -69,18 +69,23 @@ def test_a_move_is_audited(draft, personas):
     assert (event.actor, event.action, event.changes) == (personas.lead, Action.CHANGE, {"position": [2, 1]})
 
 
-def test_a_move_that_would_put_a_condition_before_its_question_is_refused(draft, personas):
-    survey, _, _, items = draft
-    second = Section.objects.get(survey=survey, title="Anything else")
+def _add_question_depending_on_host_again(personas, section, items):
+    """A question in ``section`` shown only when "Would you host again?" (first section) is Yes."""
     services.item_add(
         actor=personas.lead,
-        section=second,
+        section=section,
         key="why_yes",
         kind="text",
         text="Why yes?",
         condition_item=items["host_again"],
         condition_values=["Yes"],
     )
+
+
+def test_a_move_that_would_put_a_condition_before_its_question_is_refused(draft, personas):
+    survey, _, _, items = draft
+    second = Section.objects.get(survey=survey, title="Anything else")
+    _add_question_depending_on_host_again(personas, second, items)
     with pytest.raises(ValidationError, match="earlier question"):
         services.section_move(actor=personas.lead, section=second, up=True)
     assert titles(survey) == ["The project", "Anything else", "Last"]
@@ -103,15 +108,7 @@ def test_deleting_a_section_takes_its_questions_and_is_audited(draft, personas):
 def test_deleting_is_refused_while_a_question_elsewhere_depends_on_the_section(draft, personas):
     survey, first, _, items = draft
     second = Section.objects.get(survey=survey, title="Anything else")
-    services.item_add(
-        actor=personas.lead,
-        section=second,
-        key="why_yes",
-        kind="text",
-        text="Why yes?",
-        condition_item=items["host_again"],
-        condition_values=["Yes"],
-    )
+    _add_question_depending_on_host_again(personas, second, items)
     assert selectors.section_delete_impact(section=first).blockers == [("Why yes?", "Would you host again?")]
     with pytest.raises(ValidationError, match="“Why yes\\?” depends on “Would you host again\\?”"):
         services.section_delete(actor=personas.lead, section=first)
