@@ -34,6 +34,7 @@ import os
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from _naive import solve_naive
 
 from commed_core.allocation import generate_instance, parse_problem, solve
 from commed_core.allocation.check import PartnerOrder, check, compute_stats
+from commed_core.allocation.mip import solve_mip
 from commed_core.allocation.problem import Problem
 from commed_core.allocation.stable import spa_student
 
@@ -73,6 +75,35 @@ def run_commed(problem: Problem, name: str, time_limit: float) -> tuple[dict[str
     sol = solve(problem, time_limit=time_limit)
     cpu = time.process_time() - c0
     return row(name, problem, sol.assignment, float(sol.stats["time_seconds"]), cpu, sol.gap), sol
+
+
+def first_choice_frontier(problem: Problem, time_limit: float) -> dict[str, Any]:
+    """An upper bound on the share of 1st choices any allocation can give while >= 99% of the students
+    are in their top 3 (among allocations leaving no more students unassigned than necessary, which is
+    what every optimising mode returns). Lagrangian bound: for any lam >= 0 and any such allocation,
+    first = N - notfirst <= N - (notfirst + lam * (outside_top3 - budget)) when outside_top3 <= budget,
+    so first <= N - min(notfirst + lam * outside) + lam * budget, and any lower bound on that minimum
+    (the MIP's proven bound) gives a valid upper bound. The minimum is a rank_cost solve with costs
+    0, 1, 1, 1 + lam, ... (set on the rules directly: the parser rejects equal costs, which a lead
+    should not use). A huge lam shows whether 99% in the top 3 is possible at all."""
+    n = len(problem.students)
+    budget = n // 100
+    best: dict[str, Any] = {"ub": float("inf"), "lam": None, "seconds": 0.0}
+    for lam in (1, 2, 3, n + 1):
+        costs = (0, 1, 1, *([1 + lam] * max(problem.max_rank + 1, problem.rules.fallback_rank or 0)))
+        p2 = replace(problem, rules=replace(problem.rules, objective="rank_cost", rank_costs=costs))
+        t0 = time.perf_counter()
+        out = solve_mip(p2, time_limit=time_limit)
+        best["seconds"] += time.perf_counter() - t0
+        ub = n - (out.bound - lam * budget)
+        if ub < best["ub"]:
+            best.update(ub=ub, lam=lam, optimal=out.optimal)
+        if lam == n + 1:
+            # placed students outside their top 3 >= (bound - N) / lam (the 2nd/3rd choices cost at most N)
+            outside = max(0, math.ceil((out.bound - n) / lam - 1e-9))
+            best["top3_pct"] = 100.0 * (n - outside) / n
+    best["pct"] = 100.0 * max(best["ub"], 0.0) / n
+    return best
 
 
 def run_matching(problem: Problem) -> tuple[dict[str, str], float, float]:
@@ -126,6 +157,8 @@ def main() -> int:
     ap.add_argument("--time-limit", type=float, default=30.0, help="commed's time limit (s)")
     ap.add_argument("--naive-time-limit", type=float, default=60.0, help="direct HiGHS time limit (s)")
     ap.add_argument("--naive-fallback-max", type=int, default=3000, help="largest N for direct HiGHS with fallback")
+    ap.add_argument("--frontier-max", type=int, default=3000, help="largest N for the 1st-choice/top-3 bound")
+    ap.add_argument("--frontier-time-limit", type=float, default=60.0, help="time limit of each bound solve (s)")
     args = ap.parse_args()
     sizes = [300, 1000] if args.quick else [300, 1000, 3000, 10000]
     if args.sizes:
@@ -142,6 +175,9 @@ def main() -> int:
         rows = []
         rank_row, rank_sol = run_commed(problem, "commed rank_cost", args.time_limit)
         rows.append(rank_row)
+        pf = parse_problem({**data, "rules": {**data["rules"], "objective": "first_choice"}})
+        first_row, first_sol = run_commed(pf, "commed first_choice", args.time_limit)
+        rows.append(first_row)
         if n <= 1000:
             for mode in ("greedy", "generous"):
                 p2 = parse_problem({**data, "rules": {**data["rules"], "objective": mode}})
@@ -192,6 +228,11 @@ def main() -> int:
                 f"{fmt_gap(naive_row['gap'])}, unassigned {rank_row['unassigned']} vs {naive_row['unassigned']}"
             )
         print(
+            f"- first_choice / rank_cost: % 1st {ratio(first_row['pct_first'], rank_row['pct_first'])}, "
+            f"% top 3 {ratio(first_row['pct_top3'], rank_row['pct_top3'])}, wall "
+            f"{ratio(first_row['wall'], rank_row['wall'])}, optimal {first_sol.optimal}"
+        )
+        print(
             f"- fallback off, identical model: wall {ratio(off_row['wall'], naive_off['wall'])}, "
             f"CPU {ratio(off_row['cpu'], naive_off['cpu'])}, avg rank "
             f"{ratio(off_row['avg_rank'], naive_off['avg_rank'])}, gap {fmt_gap(off_row['gap'])} vs "
@@ -207,7 +248,21 @@ def main() -> int:
             f"{ratio(stable_full['wall'], match_row['wall'])} (full solve with report); matchings {same}",
             flush=True,
         )
-        summary[n] = {"rank": rank_row, "optimal": rank_sol.optimal, "stable": stable_row, "full": stable_full}
+        frontier = first_choice_frontier(problem, args.frontier_time_limit) if n <= args.frontier_max else None
+        if frontier is not None:
+            if frontier["top3_pct"] < 99.0:
+                what = f"none: at most {frontier['top3_pct']:.2f}% can be in their top 3"
+            else:
+                what = f"<= {frontier['pct']:.2f}% (lam = {frontier['lam']})"
+            print(
+                f"- most 1st choices possible with >= 99% in their top 3, every rule kept (Lagrangian bound, "
+                f"{frontier['seconds']:.0f} s): {what}",
+                flush=True,
+            )
+        summary[n] = {
+            "rank": rank_row, "optimal": rank_sol.optimal, "stable": stable_row, "full": stable_full,
+            "first": first_row, "first_optimal": first_sol.optimal, "frontier": frontier,
+        }
     print("\n### Targets (commed rank_cost unless stated; wall time)\n")
 
     def verdict(ok: bool) -> str:
@@ -229,12 +284,24 @@ def main() -> int:
             f"{s['rank']['wall']:.2f} s)"
         )
     for n, s in summary.items():
-        r = s["rank"]
-        ok1 = r["pct_first"] >= 75.0 and r["pct_top3"] >= 99.0
-        ok2 = r["isolated"] == 0 and r["undersized"] == 0 and r["uncovered"] == 0 and r["violations"] == 0
+        ok2 = all(
+            r["isolated"] == 0 and r["undersized"] == 0 and r["uncovered"] == 0 and r["violations"] == 0
+            for r in (s["rank"], s["first"])
+        )
+        parts = []
+        for key in ("rank", "first"):
+            r = s[key]
+            ok1 = r["pct_first"] >= 75.0 and r["pct_top3"] >= 99.0
+            parts.append(f"{r['method'][7:]} {verdict(ok1)} ({r['pct_first']:.1f}%, {r['pct_top3']:.1f}%)")
+        f = s["frontier"]
+        if f is not None and f["top3_pct"] < 99.0:
+            parts.append(f"UNREACHABLE on this instance: at most {f['top3_pct']:.2f}% can be in their top 3")
+        elif f is not None:
+            reach = "UNREACHABLE on this instance" if f["pct"] < 75.0 else "reachable as far as the bound shows"
+            parts.append(f"bound on 1st choices with >= 99% top 3: {f['pct']:.2f}%: {reach}")
         print(
-            f"- N = {n:,}: >= 75% first and >= 99% top 3: {verdict(ok1)} ({r['pct_first']:.1f}%, "
-            f"{r['pct_top3']:.1f}%); 0 isolated/undersized/uncovered, no violation: {verdict(ok2)}"
+            f"- N = {n:,}: >= 75% first and >= 99% top 3: {'; '.join(parts)}; "
+            f"0 isolated/undersized/uncovered, no violation: {verdict(ok2)}"
         )
     if 10000 in summary:
         s = summary[10000]

@@ -97,6 +97,10 @@ class RunForm(forms.Form):
                             help_text="One pair per line: two student e-mails separated by a comma.")
     locked = forms.CharField(label="Fixed placements", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="One per line: student e-mail, project title.")
+    rank_costs = forms.CharField(
+        label="Your own cost of a 1st, 2nd, 3rd ... choice", required=False, max_length=300,
+        help_text="Only for the rank cost objective, e.g. 0, 3, 4, 10: whole numbers, each more than the one "
+                  "before; later choices go on rising by the last step. Leave empty for 1, 4, 9, 16 ...")
     time_limit = forms.IntegerField(label="Time limit (seconds)", min_value=5, max_value=600,
                                     initial=int(DEFAULT_TIME_LIMIT))
 
@@ -116,8 +120,28 @@ class RunForm(forms.Form):
             return None
         return student.pk
 
+    def clean_rank_costs(self) -> tuple[int, ...] | None:
+        text = (self.cleaned_data.get("rank_costs") or "").strip()
+        if not text:
+            return None
+        costs: list[int] = []
+        for n, part in enumerate((p.strip() for p in re.split(r"[,;\s]+", text) if p.strip()), start=1):
+            if not re.fullmatch(r"\d{1,6}", part):
+                raise forms.ValidationError(f"Choice {n}: {part!r} is not a whole number of 0 or more.")
+            if costs and int(part) <= costs[-1]:
+                raise forms.ValidationError(
+                    f"Choice {n} must cost more than choice {n - 1} ({costs[-1]}), or a student could be given a "
+                    "lower choice for nothing.")
+            costs.append(int(part))
+        if len(costs) > 100:
+            raise forms.ValidationError("Give at most 100 costs.")
+        return tuple(costs)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("rank_costs") is not None and data.get("objective") != "rank_cost":
+            self.add_error("rank_costs", "Your own costs apply to the rank cost objective only; clear them or "
+                                         "choose that objective.")
         together: list[tuple[int, ...]] = []
         for line, parts in _lines(data.get("together") or ""):
             ids = [self._student("together", line, email) for email in parts]
@@ -151,7 +175,7 @@ class RunForm(forms.Form):
             no_isolation=tuple(data.get("no_isolation") or ()), same_locality=bool(data.get("same_locality")),
             partner_capacity=bool(data.get("partner_capacity")), together=tuple(together), apart=tuple(apart),
             locked=locked, fallback_rank=data.get("fallback_rank"), objective=data.get("objective") or "rank_cost",
-            time_limit=float(data.get("time_limit") or DEFAULT_TIME_LIMIT),
+            time_limit=float(data.get("time_limit") or DEFAULT_TIME_LIMIT), rank_costs=data.get("rank_costs"),
         )
         return data
 
@@ -168,6 +192,7 @@ def rules_initial(rules: RunRules, students: dict[int, User], projects: dict[int
         "apart": "\n".join(f"{email(a)}, {email(b)}" for a, b in rules.apart),
         "locked": "\n".join(f"{email(s)}, {projects[p].title}" for s, p in rules.locked.items() if p in projects),
         "time_limit": int(rules.time_limit),
+        "rank_costs": ", ".join(str(c) for c in rules.rank_costs) if rules.rank_costs is not None else "",
     }
 
 

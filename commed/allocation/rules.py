@@ -7,6 +7,7 @@ from typing import Any
 
 OBJECTIVES = (
     ("rank_cost", "Fewest poor choices (rank cost: nobody gets a low choice needlessly)"),
+    ("first_choice", "Most first choices while keeping nearly everyone in their top 3"),
     ("greedy", "Most first choices, then most second choices..."),
     ("generous", "Fewest students on their worst choice"),
     ("stable", "Stable matching with the partners' rankings (group rules are only reported, not enforced)"),
@@ -25,6 +26,7 @@ class RunRules:
     fallback_rank: int | None = None
     objective: str = "rank_cost"
     time_limit: float = DEFAULT_TIME_LIMIT
+    rank_costs: tuple[int, ...] | None = None  # the lead's own cost of a 1st, 2nd ... choice (rank_cost only)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,11 +39,13 @@ class RunRules:
             "fallback_rank": self.fallback_rank,
             "objective": self.objective,
             "time_limit": self.time_limit,
+            "rank_costs": list(self.rank_costs) if self.rank_costs is not None else None,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunRules:
         fallback = data.get("fallback_rank")
+        costs = data.get("rank_costs")
         return cls(
             no_isolation=tuple(str(a) for a in data.get("no_isolation", ())),
             same_locality=bool(data.get("same_locality", False)),
@@ -52,6 +56,7 @@ class RunRules:
             fallback_rank=int(fallback) if fallback is not None else None,
             objective=str(data.get("objective", "rank_cost")),
             time_limit=float(data.get("time_limit", DEFAULT_TIME_LIMIT)),
+            rank_costs=tuple(int(c) for c in costs) if costs is not None else None,
         )
 
 

@@ -452,6 +452,7 @@ def problem_build(*, cohort: Cohort, rules: RunRules) -> dict[str, Any]:
             "locked": {student_key(s): project_key(p) for s, p in sorted(rules.locked.items())},
             "fallback_rank": rules.fallback_rank,
             "objective": rules.objective,
+            **({"rank_costs": list(rules.rank_costs)} if rules.rank_costs is not None else {}),
         },
     }
 

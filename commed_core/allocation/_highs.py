@@ -50,6 +50,10 @@ class LpSession:
             return None
         return float(self._h.getInfo().objective_function_value)
 
+    def col_values(self) -> npt.NDArray[np.float64]:
+        """Column values at the last solve."""
+        return np.asarray(self._h.getSolution().col_value, dtype=np.float64)
+
     def col_duals(self) -> npt.NDArray[np.float64]:
         """Reduced costs of the columns at the last solve."""
         return np.asarray(self._h.getSolution().col_dual, dtype=np.float64)

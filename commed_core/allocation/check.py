@@ -24,12 +24,12 @@ __all__ = [
 
 
 def rank_cost(problem: Problem, sid: str, pid: str | None) -> float:
-    """The rank_cost objective's term: rank^2, an unranked project at ``fallback_rank`` (or one past the
-    longest list). Unassigned costs nothing here (unassigned is minimised first, separately)."""
+    """The cost objectives' term (``Rules.cost_of`` of the effective rank: rank^2 unless ``rank_costs`` or
+    first_choice say otherwise), an unranked project at ``fallback_rank`` (or one past the longest list).
+    Unassigned costs nothing here (unassigned is minimised first, separately)."""
     if pid is None:
         return 0.0
-    r = effective_rank(problem, sid, pid)
-    return float(r * r)
+    return float(problem.rules.cost_of(effective_rank(problem, sid, pid)))
 
 
 def effective_rank(problem: Problem, sid: str, pid: str) -> int:

@@ -1,4 +1,4 @@
-"""The optimising modes (rank_cost, greedy, generous): an aggregated MILP solved by HiGHS.
+"""The optimising modes (rank_cost, first_choice, greedy, generous): an aggregated MILP solved by HiGHS.
 
 Formulation (see README.md, "How the optimiser works")
 ------------------------------------------------------
@@ -32,7 +32,7 @@ into p, ``x <= k * open_p`` and ``x <= k * y[p,v]`` (its class's value v) are va
 flow, so they are added by a cutting-plane loop on the LP (``Model.separate``) only where the LP
 breaks them -- about a fifth of them on the benchmark instances, with the same LP bound.
 
-Integral objective. Every objective here (rank**2 sums, counts of students) is an integer at every
+Integral objective. Every objective here (sums of integer rank costs, counts of students) is an integer at every
 optimum (by the total unimodularity above), so HiGHS stops as soon as the incumbent is within
 ``INT_GAP`` (< 1) of the bound: that incumbent is optimal.
 
@@ -73,7 +73,7 @@ import numpy.typing as npt
 
 from ._greedy import greedy_allocation
 from ._highs import INF, Model, Result
-from .problem import Problem
+from .problem import COST_OBJECTIVES, Problem
 
 __all__ = ["MipOutcome", "solve_mip"]
 
@@ -155,10 +155,6 @@ def _class_key(
     )
 
 
-def _cost(rank: int) -> float:
-    return float(rank * rank)
-
-
 def build(problem: Problem, fb_eff: int | None = None) -> _Built:
     """Build the aggregated model (documented in the module docstring). ``fb_eff`` overrides the rank
     charged for a non-ranked placement (a part of a problem charges what the whole problem would)."""
@@ -167,6 +163,10 @@ def build(problem: Problem, fb_eff: int | None = None) -> _Built:
     if fb_eff is None:
         fb_eff = fb if fb is not None else problem.max_rank + 1
     langs = sorted({lang for p in problem.projects for lang in p.requires_languages})
+
+    def _cost(rank: int) -> float:
+        return float(rules.cost_of(rank))
+
     special: set[str] = set(rules.locked)
     for grp in rules.together:
         special.update(grp)
@@ -567,7 +567,16 @@ def _round_lp(
         starts = [state]
         if other is not None:
             starts.append({j: float(round(other[j])) for j in state})
-        state = _flip_search(b, amount, values_of, starts, lo, hi, cost, search_limit)
+        state, lp_values = _flip_search(b, amount, values_of, starts, lo, hi, cost, search_limit)
+        if lp_values is not None:
+            ints = np.asarray(b.int_cols, dtype=np.int64)
+            if np.all(np.abs(lp_values[ints] - np.round(lp_values[ints])) <= 1e-6):
+                # The LP with these binaries fixed came out integral (as it mostly does: the counts
+                # left integer are few): it is the rounding MIP's optimum, without the MIP's fresh
+                # presolve and root (seconds on a 5,000-student part, which a time limit can cut short
+                # before HiGHS has found a sensible incumbent).
+                lp_values[ints] = np.round(lp_values[ints])
+                return lp_values
     for j, v in state.items():
         lo[j] = hi[j] = v
     saved = m.row_lower[m.rows[("unassigned",)]], m.row_upper[m.rows[("unassigned",)]]
@@ -595,14 +604,15 @@ def _flip_search(
     upper: npt.NDArray[np.float64],
     cost: npt.NDArray[np.float64],
     time_limit: float,
-) -> dict[int, float]:
+) -> tuple[dict[int, float], npt.NDArray[np.float64] | None]:
     """Local search on the rounding's binaries (which projects open, which attribute values each may
     hold). With them fixed, the rest is an LP (a network flow but for a few counts), so a move is
     judged by re-solving one LP from the previous basis (``LpSession``, milliseconds). Moves, in
     order of the LP's support for them: let a value into a project (opening it if closed: the LP
     spread a minority over many projects, the rounding shut it out of most of them), forbid a value,
     close a project. First improvement, repeated passes until none improves or time is up. Measured
-    at N = 10,000 (5,000 students a part): the rounding's 17.8% above the LP bound falls to about 3%."""
+    at N = 10,000 (5,000 students a part): the rounding's 17.8% above the LP bound falls to about 3%.
+    Returns the decisions and the LP's solution with them fixed (None if that LP was not solved)."""
     t0 = time.perf_counter()
     lo, hi = lower.copy(), upper.copy()
     session = b.model.lp_session(cost=cost, lower=lo, upper=hi)
@@ -615,9 +625,16 @@ def _flip_search(
             state = candidate
             break
     if best is None:
-        return starts[0]
+        return starts[0], None
     session.set_bounds(list(state.items()))
     state = dict(state)
+
+    def final() -> tuple[dict[int, float], npt.NDArray[np.float64] | None]:
+        # the LP of the decisions kept (the last re-solve may have been of a move undone since): a
+        # warm re-solve, milliseconds, even once the time limit is reached
+        session.set_bounds(list(state.items()))
+        solved = session.run(max(time_limit - (time.perf_counter() - t0), 1.0)) is not None
+        return state, session.col_values() if solved else None
 
     def moves() -> list[list[tuple[int, float]]]:
         # Only moves the LP's reduced costs say could pay: letting a value in (raising its binary,
@@ -659,7 +676,7 @@ def _flip_search(
         for move in moves():
             left = time_limit - (time.perf_counter() - t0)
             if left <= 0.01:
-                return state
+                return final()
             if all(state[j] == v for j, v in move):
                 continue  # an earlier move of this pass already made it
             session.set_bounds(move)
@@ -671,7 +688,7 @@ def _flip_search(
                     state[j] = v
             else:
                 session.set_bounds([(j, state[j]) for j, _ in move])
-    return state
+    return final()
 
 
 def _integral_value(value: float) -> float:
@@ -773,7 +790,7 @@ def solve_mip(
     progress: Progress | None = None,
     workers: int | None = None,
 ) -> MipOutcome:
-    """Solve the rank_cost / greedy / generous objective (unassigned first), see module docstring.
+    """Solve the rank_cost / first_choice / greedy / generous objective (unassigned first), see module docstring.
 
     Independent parts of the problem (e.g. localities linked only through their own partners) are
     solved side by side on up to ``workers`` threads (default: the machine's cores, at most
@@ -836,7 +853,7 @@ def solve_mip(
         if out.assignment and (len(out.unassigned), out.objective) <= (len(old.unassigned), old.objective):
             out.bound = max(out.bound, old.bound)
             results[i] = out
-        elif problem.rules.objective == "rank_cost" and out.assignment:
+        elif problem.rules.objective in COST_OBJECTIVES and out.assignment:
             old.bound = max(old.bound, out.bound)  # a valid bound whichever allocation is kept
     assignment: dict[str, str] = {}
     optimal, gap, obj, bound = True, 0.0, 0.0, 0.0
@@ -846,9 +863,9 @@ def solve_mip(
         gap = max(gap, out.gap)
         obj += out.objective
         bound += out.bound
-    if problem.rules.objective == "rank_cost" and math.isfinite(gap):
+    if problem.rules.objective in COST_OBJECTIVES and math.isfinite(gap):
         gap = 0.0 if optimal else (obj - bound) / max(abs(obj), 1.0)
-    elif problem.rules.objective != "rank_cost":
+    elif problem.rules.objective not in COST_OBJECTIVES:
         bound = float("nan")
     unassigned = [s.id for s in problem.students if s.id not in assignment]
     return MipOutcome(assignment, unassigned, optimal, gap, obj, bound, False, stages)
@@ -896,7 +913,7 @@ def _solve_part(
     # Strengthen the formulation where it matters: add the disaggregated bounds the LP relaxation
     # breaks (an LP with unassigned students charged more than any placement; the rows are valid
     # whatever the objective), instead of all of them (one per flow: a much slower LP).
-    sep_cost = rank_cost + unassigned_cost * (2.0 * b.fallback_rank**2 + 1.0)
+    sep_cost = rank_cost + unassigned_cost * (2.0 * problem.rules.cost_of(b.fallback_rank) + 1.0)
     added, lp_bound, lp_values = m.separate(b.vubs, cost=sep_cost, time_limit=SEPARATION_SHARE * left())
     stages.append(f"LP relaxation with {len(added)} of {len(b.vubs)} strengthening rows: {lp_bound:.2f}")
     report(stages[-1])
@@ -941,7 +958,7 @@ def _solve_part(
     first_cost = rank_cost
     m.set_row_bounds(("unassigned",), 0.0, 0.0)
     # For greedy/generous this first solve only supplies a start for the stages: a loose gap will do.
-    first_gap = mip_gap if objective == "rank_cost" else max(mip_gap, 0.05)
+    first_gap = mip_gap if objective in COST_OBJECTIVES else max(mip_gap, 0.05)
     # When the start leaves students out, placing everyone may well be impossible, and on a large part
     # HiGHS cannot show that quickly: keep most of the time for minimising the unassigned instead.
     first_limit = left() if greedy_u <= 0 else FIRST_TRY_SHARE * left()
@@ -987,7 +1004,7 @@ def _solve_part(
             report(stages[-1])
             if res.values is None:
                 res = r1
-    if objective == "rank_cost":
+    if objective in COST_OBJECTIVES:
         optimal = optimal and res.status == "optimal"
         gaps.append(res.gap)
     final_cost = rank_cost
@@ -1020,5 +1037,5 @@ def _solve_part(
     values = _polish(b, res, final_cost, max(left(), POLISH_SECONDS))
     assignment, unassigned = _extract(problem, b, values)
     obj = float(np.dot(rank_cost, values))
-    bound = res.bound if objective == "rank_cost" else float("nan")
+    bound = res.bound if objective in COST_OBJECTIVES else float("nan")
     return MipOutcome(assignment, unassigned, optimal, max(gaps) if gaps else 0.0, obj, bound, False, stages)

@@ -310,3 +310,14 @@ def test_a_stable_run_follows_the_partners_rankings(personas):
     assert student_key(first_choosers[0].pk) not in in_diabetes
     assert {student_key(s.pk) for s in first_choosers[1:]} <= in_diabetes
     assert blocking_pairs(parse_problem(run.problem), run.assignment) == []
+
+
+def test_rank_costs_go_into_the_problem_and_round_trip_through_the_stored_rules(personas):
+    world = build_allocation_world(personas, solve=False)
+    rules = RunRules(rank_costs=(0, 2, 5), time_limit=10)
+    assert RunRules.from_json(rules.to_json()) == rules
+    assert RunRules.from_json(RunRules().to_json()).rank_costs is None
+    problem = selectors.problem_build(cohort=world.cohort, rules=rules)
+    assert problem["rules"]["rank_costs"] == [0, 2, 5]
+    assert parse_problem(problem).rules.cost_of(4) == 8
+    assert "rank_costs" not in selectors.problem_build(cohort=world.cohort, rules=RunRules())["rules"]

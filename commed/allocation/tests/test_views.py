@@ -70,6 +70,45 @@ def test_a_bad_rule_line_is_refused_with_its_line(personas, world):
     assert AllocationRun.objects.filter(cohort=world.cohort).count() == 1
 
 
+def test_the_lead_sets_their_own_rank_costs_and_the_run_keeps_them(personas, world):
+    client = personas.client("lead")
+    url = reverse("allocation:run_create", kwargs={"pk": world.cohort.pk})
+    response = client.post(url, {"objective": "rank_cost", "time_limit": 10, "rank_costs": "0, 3; 4 10"})
+    run = AllocationRun.objects.filter(cohort=world.cohort).order_by("-pk").first()
+    assert run is not None and run != world.run and response.status_code == 302
+    assert run.rules["rank_costs"] == [0, 3, 4, 10]
+    assert run.problem["rules"]["rank_costs"] == [0, 3, 4, 10]
+    assert run.status == RunStatus.DONE
+    assert "costs of a 1st, 2nd ... choice: 0, 3, 4, 10" in client.get(response["Location"]).content.decode()
+    # the next run starts from this one's rules
+    assert 'value="0, 3, 4, 10"' in client.get(url).content.decode()
+
+
+def test_the_first_choice_objective_runs(personas, world):
+    client = personas.client("lead")
+    url = reverse("allocation:run_create", kwargs={"pk": world.cohort.pk})
+    response = client.post(url, {"objective": "first_choice", "time_limit": 10})
+    run = AllocationRun.objects.filter(cohort=world.cohort).order_by("-pk").first()
+    assert run is not None and response.status_code == 302
+    assert run.status == RunStatus.DONE and run.problem["rules"]["objective"] == "first_choice"
+    assert "rank_costs" not in run.problem["rules"]
+
+
+def test_bad_rank_costs_are_refused_naming_the_choice(personas, world):
+    client = personas.client("lead")
+    url = reverse("allocation:run_create", kwargs={"pk": world.cohort.pk})
+    for costs, objective, message in (
+        ("0, 3, 3", "rank_cost", "Choice 3 must cost more than choice 2 (3)"),
+        ("0, two", "rank_cost", "Choice 2: &#x27;two&#x27; is not a whole number of 0 or more."),
+        ("0, -1", "rank_cost", "Choice 2: &#x27;-1&#x27; is not a whole number"),
+        ("0, 1", "greedy", "Your own costs apply to the rank cost objective only"),
+    ):
+        response = client.post(url, {"objective": objective, "time_limit": 10, "rank_costs": costs})
+        assert response.status_code == 200
+        assert message in response.content.decode(), costs
+    assert AllocationRun.objects.filter(cohort=world.cohort).count() == 1
+
+
 def test_an_infeasible_run_shows_the_conflicts_in_words(personas, world):
     ProjectSetting.objects.filter(project=world.falls).update(min_size=3, max_size=3, may_close=False,
                                                              languages={"so": 1})

@@ -65,6 +65,11 @@ def tiny_problem(seed: int, objective: str = "rank_cost", *, rich: bool = True) 
             rules["locked"] = {rng.choice(ids): rng.choice(projects)}
     else:
         rules["fallback_rank"] = None
+    if objective == "rank_cost" and rng.random() < 0.4:  # drawn last: the rest of the problem is as before
+        costs = [rng.randint(0, 3)]
+        for _ in range(rng.randint(0, 3)):
+            costs.append(costs[-1] + rng.randint(1, 6))
+        rules["rank_costs"] = costs
     return {"students": students, "projects": projs, "partners": partners, "rules": rules}
 
 
@@ -88,8 +93,8 @@ def lexkey(problem: Problem, assignment: dict[str, str], objective: str) -> tupl
     free_ranks = [effective_rank(problem, s, p) for s, p in assignment.items() if s not in locked]
     levels = range(2, max([problem.max_rank + 1, *ranks, 1]) + 1)
     at_least = [sum(1 for r in free_ranks if r >= k) for k in levels]
-    if objective == "rank_cost":
-        return (unassigned, sum(r * r for r in ranks))
+    if objective in ("rank_cost", "first_choice"):
+        return (unassigned, sum(problem.rules.cost_of(r) for r in ranks))
     if objective == "greedy":
         return (unassigned, *at_least)
     return (unassigned, *reversed(at_least))

@@ -99,3 +99,46 @@ def test_it_rejects_booleans_where_numbers_are_expected() -> None:
     data = base()
     data["projects"][0]["max"] = True
     assert any("project 'p1' max must be an integer" in e for e in errors_of(data))
+
+
+def test_rank_costs_are_parsed_extended_past_their_end_and_round_tripped() -> None:
+    data = base()
+    data["rules"] = {"objective": "rank_cost", "rank_costs": [0, 3, 4]}
+    problem = parse_problem(data)
+    assert [problem.rules.cost_of(r) for r in range(1, 7)] == [0, 3, 4, 5, 6, 7]
+    assert parse_problem(problem_to_dict(problem)) == problem
+    data["rules"]["rank_costs"] = [2]
+    assert [parse_problem(data).rules.cost_of(r) for r in (1, 2, 3)] == [2, 3, 4]
+    data["rules"]["rank_costs"] = [0, 10]
+    assert [parse_problem(data).rules.cost_of(r) for r in (1, 2, 3, 4)] == [0, 10, 20, 30]
+
+
+def test_the_default_and_first_choice_costs() -> None:
+    data = base()
+    data["rules"] = {"objective": "rank_cost"}
+    assert [parse_problem(data).rules.cost_of(r) for r in (1, 2, 3, 4)] == [1, 4, 9, 16]
+    data["rules"] = {"objective": "first_choice"}
+    problem = parse_problem(data)
+    assert [problem.rules.cost_of(r) for r in range(1, 9)] == [0, 5, 6, 15, 20, 25, 30, 35]
+    assert "rank_costs" not in problem_to_dict(problem)["rules"]
+
+
+@pytest.mark.parametrize(
+    ("objective", "costs", "message"),
+    [
+        ("rank_cost", [0, 2, 2], "rules.rank_costs[2] (choice 3) must cost more than choice 2 (2)"),
+        ("rank_cost", [0, -1], "rules.rank_costs[1] (the cost of choice 2) must be a whole number >= 0"),
+        ("rank_cost", [0, 1.5], "rules.rank_costs[1] (the cost of choice 2) must be a whole number >= 0"),
+        ("rank_cost", [0, True], "rules.rank_costs[1] (the cost of choice 2) must be a whole number >= 0"),
+        ("rank_cost", [], "rules.rank_costs must be a list of 1 to 100 whole numbers"),
+        ("rank_cost", "0,1,2", "rules.rank_costs must be a list of 1 to 100 whole numbers"),
+        ("rank_cost", list(range(101)), "rules.rank_costs must be a list of 1 to 100 whole numbers"),
+        ("greedy", [0, 1], "rules.rank_costs applies to the rank_cost objective only, not 'greedy'"),
+        ("first_choice", [0, 1], "rules.rank_costs applies to the rank_cost objective only, not 'first_choice'"),
+    ],
+)
+def test_it_rejects_bad_rank_costs_naming_the_entry(objective: str, costs: object, message: str) -> None:
+    data = base()
+    data["rules"] = {"objective": objective, "rank_costs": costs}
+    errors = errors_of(data)
+    assert any(message in e for e in errors), errors

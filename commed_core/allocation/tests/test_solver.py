@@ -4,6 +4,7 @@ import functools
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -29,7 +30,7 @@ from ._random import all_assignments, brute_force_best, lexkey, tiny_problem
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.mark.parametrize("objective", ["rank_cost", "greedy", "generous"])
+@pytest.mark.parametrize("objective", ["rank_cost", "first_choice", "greedy", "generous"])
 @SETTINGS
 @given(seed=st.integers(0, 10**6))
 def test_it_matches_brute_force_and_breaks_no_rule(objective: str, seed: int) -> None:
@@ -229,3 +230,42 @@ def test_the_cli_exits_2_with_the_errors_on_bad_input(
     assert "project 'p1' has min 99 greater than max" in err
     assert "ranks project 'nowhere', which does not exist" in err
     assert not (tmp_path / "r.json").exists()
+
+
+
+def _three_single_places(objective: str, rank_costs: list[int] | None = None) -> Problem:
+    # Three projects of one place each. Either two students get their 1st choice and one their 3rd
+    # (ranks 1, 1, 3), or one gets the 1st and two their 2nd (1, 2, 2); nothing else places everyone as well.
+    rules: dict[str, Any] = {"objective": objective}
+    if rank_costs is not None:
+        rules["rank_costs"] = rank_costs
+    return parse_problem({
+        "students": [
+            {"id": "s1", "preferences": ["p1", "p2", "p3"]},
+            {"id": "s2", "preferences": ["p2", "p3", "p1"]},
+            {"id": "s3", "preferences": ["p1", "p2", "p3"]},
+        ],
+        "projects": [{"id": f"p{i}", "partner": "c1", "min": 0, "max": 1} for i in (1, 2, 3)],
+        "partners": [{"id": "c1"}],
+        "rules": rules,
+    })
+
+
+@pytest.mark.parametrize(
+    ("objective", "rank_costs", "profile", "cost"),
+    [
+        ("rank_cost", None, [1, 2, 0], 9.0),  # 1 + 4 + 4 < 1 + 1 + 9
+        ("first_choice", None, [2, 0, 1], 6.0),  # 0 + 0 + 6 < 0 + 5 + 5
+        ("rank_cost", [0, 3, 4], [2, 0, 1], 4.0),  # the lead's own costs: 0 + 0 + 4 < 0 + 3 + 3
+        ("rank_cost", [1, 2, 10], [1, 2, 0], 5.0),  # 1 + 2 + 2 < 1 + 1 + 10
+    ],
+)
+def test_the_rank_costs_decide_between_more_first_choices_and_fewer_low_ones(
+    objective: str, rank_costs: list[int] | None, profile: list[int], cost: float
+) -> None:
+    problem = _three_single_places(objective, rank_costs)
+    solution = solve(problem, time_limit=10)
+    assert solution.optimal
+    assert check(problem, solution) == []
+    assert solution.profile[:3] == profile
+    assert solution.stats["objective_value"] == cost

@@ -148,3 +148,49 @@ def test_lp_session_resolves_like_a_fresh_lp() -> None:
     fresh = m.solve(cost=cost, lower=lo2, upper=hi2, integer=False).objective
     assert again == pytest.approx(fresh)
     assert first is not None and again is not None and again >= first - 1e-9
+
+
+
+@pytest.mark.parametrize("objective", ["rank_cost", "first_choice"])
+def test_an_integral_lp_after_the_flip_search_is_the_rounding_without_its_mip(
+    objective: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = generate_instance(800, seed=1)
+    data["rules"]["objective"] = objective
+    part = mip._components(parse_problem(data))[0]
+    b = mip.build(part, fb_eff=6)
+    m = b.model
+    sep = np.asarray(m.cost, dtype=np.float64).copy()
+    sep[[j for j, _ in b.u_cols]] = 100.0
+    _, _, lp = m.separate(b.vubs, cost=sep, time_limit=30)
+    assert lp is not None
+    seen: dict[str, Any] = {"mip": 0}
+    real_flip, real_solve = mip._flip_search, Model.solve
+
+    def flip(*args: Any, **kwargs: Any) -> Any:
+        seen["flip"] = real_flip(*args, **kwargs)
+        return seen["flip"]
+
+    def counting_solve(self: Model, **kwargs: Any) -> Any:
+        seen["mip"] += 1
+        return real_solve(self, **kwargs)
+
+    monkeypatch.setattr(mip, "_flip_search", flip)
+    monkeypatch.setattr(Model, "solve", counting_solve)
+    values = mip._round_lp(part, b, lp, sep, 60, search_limit=20)
+    monkeypatch.setattr(Model, "solve", real_solve)
+    kept, lp_values = seen["flip"]
+    assert values is not None and lp_values is not None
+    ints = np.asarray(b.int_cols, dtype=np.int64)
+    assert np.all(values[ints] == np.round(values[ints]))
+    assert seen["mip"] == 0  # on this instance the LP came out integral: no MIP was run
+    lo, hi = np.asarray(m.lower, dtype=np.float64).copy(), np.asarray(m.upper, dtype=np.float64).copy()
+    for j, v in kept.items():
+        lo[j] = hi[j] = v
+    m.set_row_bounds(("unassigned",), 0.0, INF)
+    fixed_mip = m.solve(cost=sep, lower=lo, upper=hi, time_limit=60)
+    assert fixed_mip.status == "optimal"
+    assert float(np.dot(sep, values)) == pytest.approx(fixed_mip.objective)  # what the MIP would have found
+    polished = mip._polish(b, Result("feasible", values, 0.0, 0.0, 0.0, 0.0), sep, 30)
+    assignment, _ = mip._extract(part, b, polished)
+    assert check(part, assignment) == []
