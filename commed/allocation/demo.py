@@ -33,6 +33,8 @@ def seed(ctx: DemoContext) -> None:
     # Linear popularity skew: the first projects in the list are chosen more often.
     weights = [len(projects) - i + 5 for i in range(len(projects))]
     students = [s for s in ctx.students if s.student_profile.academic_year == cohort.academic_year]
+    # What students are asked about themselves, so that nobody is the only one of their gender in a group.
+    services.attribute_questions_save(actor=lead, cohort=cohort, questions=[("gender", ["Female", "Male", "Non-binary"])])
     for student in students:
         chosen: list[Project] = []
         while len(chosen) < 5:
@@ -41,7 +43,7 @@ def seed(ctx: DemoContext) -> None:
                 chosen.append(project)
         services.preferences_replace(actor=lead, cohort=cohort, student=student, projects=chosen, audit=False)
         services.student_detail_set(actor=lead, cohort=cohort, student=student, locality=None, audit=False,
-                                    attributes={"gender": "F" if rng.random() < 0.6 else "M"})
+                                    attributes={"gender": "Female" if rng.random() < 0.6 else "Male"})
     rules = RunRules(no_isolation=("gender",), partner_capacity=False, fallback_rank=6, time_limit=20.0)
     run = services.run_create(actor=lead, cohort=cohort, rules=rules)
     services.run_execute(run_id=run.pk)

@@ -265,6 +265,25 @@ class RankingLinkForm(forms.Form):
                 "organisation")
 
 
+class AttributeQuestionsForm(forms.Form):
+    questions = forms.CharField(
+        label="Questions", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One attribute per line: its name, a colon, then the answers offered, separated by commas, e.g. "
+                  "gender: Female, Male, Non-binary. Leave empty to ask nothing beyond locality and languages.")
+
+    def clean_questions(self) -> list[tuple[str, list[str]]]:
+        out: list[tuple[str, list[str]]] = []
+        for n, raw in enumerate((self.cleaned_data.get("questions") or "").splitlines(), start=1):
+            if not raw.strip():
+                continue
+            name, sep, answers = raw.partition(":")
+            if not sep or not name.strip():
+                raise forms.ValidationError(f"Line {n}: write the attribute, a colon, then the answers separated "
+                                            "by commas (e.g. gender: Female, Male, Non-binary).")
+            out.append((name.strip(), [a.strip() for a in answers.split(",") if a.strip()]))
+        return out
+
+
 class StudentDetailForm(forms.Form):
     """About a student, for group allocation: placement locality, the languages the cohort's projects need, and
     each attribute of the no-isolation rule (a value in use in the cohort, or prefer not to say). Every answer

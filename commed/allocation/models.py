@@ -51,6 +51,24 @@ class StudentDetail(models.Model):
         return f"{self.student} in {self.cohort_id}"
 
 
+class AttributeQuestion(models.Model):
+    """An attribute the lead asks the cohort's students about for the no-isolation rule (gender, ethnicity...),
+    with the answers offered. Nothing beyond locality and languages is asked unless the lead sets it here
+    (least privilege); a student may always prefer not to say. Saved with `services.attribute_questions_save`."""
+
+    cohort = models.ForeignKey("programmes.Cohort", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=40)
+    values = models.JSONField(default=list)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "pk")
+        constraints = (models.UniqueConstraint(fields=("cohort", "name"), name="attribute_question_unique"),)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {', '.join(str(v) for v in self.values)}"
+
+
 class ProjectSetting(models.Model):
     """Group size and language needs of a project for the allocation (defaults: 0 to the places the partner
     asked for, may close)."""

@@ -19,6 +19,7 @@ from commed.accounts.models import Role, StudentProfile, User
 from commed.allocation.models import (
     AllocationMove,
     AllocationRun,
+    AttributeQuestion,
     PartnerRanking,
     Preference,
     ProjectSetting,
@@ -275,7 +276,13 @@ def cohorts_of_partner(*, user: User) -> list[tuple[Cohort, Organisation]]:
 
 
 def attribute_names(*, cohort: Cohort) -> list[str]:
-    return sorted(attribute_values(cohort=cohort))
+    """Attributes a no-isolation rule can use: those students hold, and those the lead asks about."""
+    asked = AttributeQuestion.objects.filter(cohort=cohort).values_list("name", flat=True)
+    return sorted(set(attribute_values(cohort=cohort)) | set(asked))
+
+
+def attribute_questions(*, cohort: Cohort) -> list[AttributeQuestion]:
+    return list(AttributeQuestion.objects.filter(cohort=cohort))
 
 
 def attribute_values(*, cohort: Cohort) -> dict[str, list[str]]:
@@ -295,8 +302,9 @@ def attribute_values(*, cohort: Cohort) -> dict[str, list[str]]:
 @dataclass(frozen=True)
 class DetailQuestions:
     """What a student of the cohort is asked about themselves: a placement locality among the cohort's, the
-    languages its projects need, and each attribute the no-isolation rule looks at (in the cohort's latest run),
-    answered with a value already in use in the cohort."""
+    languages its projects need, each attribute the lead asks about (with the answers the lead offers, then any
+    other value already in use), and each other attribute the no-isolation rule looks at in the cohort's latest
+    run (answered with a value already in use in the cohort)."""
 
     localities: list[Locality]
     languages: list[tuple[str, str]]  # code, name
@@ -326,10 +334,17 @@ def detail_questions(*, cohort: Cohort) -> DetailQuestions:
     names = {code: f"{name} ({code})" for code, name in
              Language.objects.filter(code__in=codes).values_list("code", "name") if name.strip().lower() != code}
     used = attribute_values(cohort=cohort)
+    attributes: list[tuple[str, list[str]]] = []
+    for question in AttributeQuestion.objects.filter(cohort=cohort):
+        offered = [str(v) for v in question.values]
+        attributes.append((question.name, offered + [v for v in used.get(question.name, []) if v not in offered]))
+    asked = {name for name, _ in attributes}
+    attributes += [(name, used[name]) for name in isolation_attributes(cohort=cohort)
+                   if used.get(name) and name not in asked]
     return DetailQuestions(
         localities=list(cohort.localities.order_by("name", "pk")),
         languages=sorted(((code, names.get(code, code)) for code in codes), key=lambda item: item[1].lower()),
-        attributes=[(name, used[name]) for name in isolation_attributes(cohort=cohort) if used.get(name)],
+        attributes=attributes,
     )
 
 

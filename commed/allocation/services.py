@@ -21,6 +21,7 @@ from commed.allocation import selectors
 from commed.allocation.models import (
     AllocationMove,
     AllocationRun,
+    AttributeQuestion,
     PartnerRanking,
     Preference,
     ProjectSetting,
@@ -118,7 +119,7 @@ def student_detail_set(
             if name not in allowed:
                 errors["attributes"].append(f"{cohort} does not ask about {name!r} (it asks about: {asked}).")
             elif value and value not in allowed[name]:
-                errors["attributes"].append(f"{name}: {value!r} is not one of the values in use in {cohort}; "
+                errors["attributes"].append(f"{name}: {value!r} is not one of the answers offered in {cohort}; "
                                             "choose one of them or prefer not to say.")
         unknown = sorted(set(languages or {}) - questions.language_codes)
         if unknown:
@@ -143,6 +144,67 @@ def student_detail_set(
                      object_label=f"Allocation details of {student.email}",
                      summary=f"allocation details in {cohort}", changes=changes)
     return detail
+
+
+MAX_QUESTIONS = 10
+MAX_ANSWERS = 30
+
+
+@transaction.atomic
+def attribute_questions_save(*, actor: User, cohort: Cohort,
+                             questions: Sequence[tuple[str, Sequence[str]]]) -> list[AttributeQuestion]:
+    """Replace what the cohort's students are asked about themselves for the no-isolation rule. Students' answers
+    to a question that is no longer asked are deleted in this cohort (least privilege), and the count recorded."""
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    clean: list[tuple[str, list[str]]] = []
+    if len(questions) > MAX_QUESTIONS:
+        errors.append(f"Ask about at most {MAX_QUESTIONS} attributes (got {len(questions)}).")
+    for n, (raw_name, raw_values) in enumerate(questions, start=1):
+        name = raw_name.strip().lower()
+        values = [v.strip() for v in raw_values if v.strip()]
+        if not name or len(name) > 40:
+            errors.append(f"Question {n}: the attribute needs a name of 1 to 40 characters.")
+            continue
+        if name in seen:
+            errors.append(f"Question {n}: {name} is already asked in question {seen[name]}.")
+            continue
+        seen[name] = n
+        lowered = [v.lower() for v in values]
+        twice = sorted({v for v in values if lowered.count(v.lower()) > 1})
+        if twice:
+            errors.append(f"Question {n} ({name}): {', '.join(twice)} listed twice.")
+        if not 2 <= len(values) <= MAX_ANSWERS:
+            errors.append(f"Question {n} ({name}): offer 2 to {MAX_ANSWERS} answers (got {len(values)}); "
+                          "students may always prefer not to say.")
+        if any(len(v) > 60 for v in values):
+            errors.append(f"Question {n} ({name}): each answer may have at most 60 characters.")
+        clean.append((name, values))
+    if errors:
+        raise ValidationError(errors)
+    existing = list(AttributeQuestion.objects.select_for_update().filter(cohort=cohort))
+    before = [str(q) for q in existing]
+    dropped = {q.name for q in existing} - {name for name, _ in clean}
+    erased = 0
+    if dropped:
+        for detail in StudentDetail.objects.select_for_update().filter(cohort=cohort):
+            attributes = dict(detail.attributes) if isinstance(detail.attributes, dict) else {}
+            kept = {k: v for k, v in attributes.items() if k not in dropped}
+            if kept != attributes:
+                erased += 1
+                detail.attributes = kept
+                detail.save(update_fields=["attributes"])
+    AttributeQuestion.objects.filter(cohort=cohort).delete()
+    created = AttributeQuestion.objects.bulk_create(
+        AttributeQuestion(cohort=cohort, name=name, values=values, position=n)
+        for n, (name, values) in enumerate(clean)
+    )
+    summary = f"students of {cohort} asked about: {', '.join(q.name for q in created) or 'nothing'}"
+    if dropped:
+        summary += f"; answers about {', '.join(sorted(dropped))} deleted for {erased} student{'s' * (erased != 1)}"
+    audit_record(actor=actor, action=Action.CHANGE, obj=cohort, object_label=f"Questions to students of {cohort}"[:300],
+                 summary=summary[:500], changes={"questions": [before, [str(q) for q in created]]})
+    return created
 
 
 def _profile_languages_set(*, student: User, languages: Mapping[str, bool]) -> list[list[str]] | None:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("cohorts/<int:pk>/", views.cohort, name="cohort"),
     path("cohorts/<int:pk>/projects/", views.project_settings, name="project_settings"),
+    path("cohorts/<int:pk>/student-questions/", views.attribute_questions, name="attribute_questions"),
     path("cohorts/<int:pk>/import/", views.preferences_import_view, name="preferences_import"),
     path("cohorts/<int:pk>/import-rankings/", views.partner_rankings_import_view, name="partner_rankings_import"),
     path("cohorts/<int:pk>/partners/<int:organisation>/ranking/", views.partner_ranking, name="partner_ranking"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from commed.accounts.models import Role, User
 from commed.allocation import selectors, services
 from commed.allocation.forms import (
+    AttributeQuestionsForm,
     ImportPreferencesForm,
     MoveForm,
     PartnerRankingForm,
@@ -243,6 +244,26 @@ def project_settings(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, "Group sizes and language needs saved.")
             return redirect("allocation:cohort", pk=cohort.pk)
     return render(request, "allocation/project_settings.html", {"cohort": cohort, "rows": rows})
+
+
+@roles_required(*MANAGERS)
+def attribute_questions(request: AuthedRequest, pk: int) -> HttpResponse:
+    """What the cohort's students are asked about themselves for the no-isolation rule, before any run."""
+    cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
+    questions = selectors.attribute_questions(cohort=cohort)
+    initial = "\n".join(f"{q.name}: {', '.join(str(v) for v in q.values)}" for q in questions)
+    form = AttributeQuestionsForm(request.POST or None, initial={"questions": initial})
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.attribute_questions_save(actor=request.user, cohort=cohort,
+                                                      questions=form.cleaned_data["questions"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            asked = ", ".join(q.name for q in saved) or "nothing beyond locality and languages"
+            messages.success(request, f"Students of {cohort} are now asked about: {asked}.")
+            return redirect("allocation:cohort", pk=cohort.pk)
+    return render(request, "allocation/attribute_questions.html", {"cohort": cohort, "form": form})
 
 
 # Runs -------------------------------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ SPECS = [
     UrlSpec("allocation:index", allowed=MANAGERS | {"student", "outsider", "partner_a", "partner_b"}),
     cohort_spec("cohort"),
     cohort_spec("project_settings"),
+    cohort_spec("attribute_questions"),
     cohort_spec("preferences_import"),
     cohort_spec("partner_rankings_import"),
     cohort_spec("run_create"),

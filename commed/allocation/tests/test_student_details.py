@@ -142,7 +142,7 @@ def test_an_unknown_attribute_or_value_or_language_is_refused_naming_it(personas
         )
     assert error.value.message_dict["attributes"] == [
         f"{asked.cohort} does not ask about 'shoe size' (it asks about: gender).",
-        f"gender: 'X' is not one of the values in use in {asked.cohort}; choose one of them or prefer not to say.",
+        f"gender: 'X' is not one of the answers offered in {asked.cohort}; choose one of them or prefer not to say.",
     ]
     assert error.value.message_dict["languages"] == [f"Languages: no project of {asked.cohort} needs so."]
     page = personas.client("student").post(my_choices(asked), details_post(attribute_1="X")).content.decode()
