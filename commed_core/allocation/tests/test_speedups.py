@@ -1,5 +1,5 @@
 """The optimiser's speed-ups keep the answer: independent parts (solved side by side), separated
-strengthening rows, HiGHS options for proofs, the heuristic start with its flip search (and the answer
+strengthening rows, HiGHS options for proofs, the heuristic start with its flip search and sub-MIP (and the answer
 when HiGHS finds nothing in time)."""
 
 from __future__ import annotations
@@ -194,3 +194,41 @@ def test_an_integral_lp_after_the_flip_search_is_the_rounding_without_its_mip(
     polished = mip._polish(b, Result("feasible", values, 0.0, 0.0, 0.0, 0.0), sep, 30)
     assignment, _ = mip._extract(part, b, polished)
     assert check(part, assignment) == []
+
+
+def test_the_sub_mip_around_the_start_keeps_every_rule_and_never_worsens_it() -> None:
+    problem = parse_problem(generate_instance(800, seed=2))
+    part = mip._components(problem)[0]
+    b = mip.build(part, fb_eff=6)
+    m = b.model
+    cost = np.asarray(m.cost, dtype=np.float64)
+    sep = cost.copy()
+    sep[[j for j, _ in b.u_cols]] = 100.0
+    _, _, lp = m.separate(b.vubs, cost=sep, time_limit=30)
+    assert lp is not None
+    start = mip._round_lp(part, b, lp, sep, 30)  # the plain rounding: far from the LP on many decisions
+    assert start is not None
+    m.set_row_bounds(("unassigned",), 0.0, 0.0)
+    sub, free = mip._rins(b, start, lp, cost, 60, 0.0, 0.5)
+    assert sub is not None and sub.values is not None and free
+    assert sub.status == "optimal"
+    assert float(np.dot(cost, sub.values)) < float(np.dot(cost, start))  # it found a better allocation
+    # only the freed decisions moved
+    for j in [*b.open_of.values(), *b.y_of.values()]:
+        if j not in free:
+            assert round(sub.values[j]) == round(start[j])
+    polished = mip._polish(b, sub, cost, 30)
+    assignment, unassigned = mip._extract(part, b, polished)
+    assert check(part, assignment) == [] and not unassigned
+    assert float(np.dot(cost, sub.values)) >= float(np.dot(cost, lp)) - 1e-6
+
+
+def test_large_parts_go_through_the_sub_mip_and_keep_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mip, "LARGE_PART_STUDENTS", 100)
+    monkeypatch.setattr(mip, "PROOF_MODE_STUDENTS", 50)
+    problem = parse_problem(generate_instance(600, seed=1))
+    out = mip.solve_mip(problem, time_limit=20)
+    assert any("sub-MIP on" in stage for stage in out.stages), out.stages
+    assert check(problem, out.assignment) == []
+    assert not out.unassigned
+    assert math.isfinite(out.gap) and out.bound <= out.objective + 1e-6
