@@ -216,6 +216,18 @@ def partner_applicants(*, cohort: Cohort, organisation: Organisation) -> list[Ap
                                              a.student.first_name, a.student.pk))
 
 
+def projects_ranked_by_another_partner(*, cohort: Cohort, organisation: Organisation) -> list[tuple[Project, str]]:
+    """The organisation's projects in the cohort that it shares with another partner listed before it: the
+    allocation takes those projects' partner (capacity and ranking) to be their first organisation (see
+    `problem_build`), so this organisation's ranking does not count for them."""
+    out: list[tuple[Project, str]] = []
+    for project in cohort_options(cohort=cohort).filter(organisations=organisation):
+        first = min(project.organisations.all(), key=lambda o: o.pk)
+        if first.pk != organisation.pk:
+            out.append((project, first.name))
+    return out
+
+
 @dataclass(frozen=True)
 class PartnerRankingRow:
     organisation: Organisation

@@ -27,7 +27,7 @@ from commed.allocation.forms import (
 )
 from commed.allocation.imports import partner_rankings_import, preferences_import
 from commed.allocation.models import RunStatus
-from commed.allocation.rules import RunRules, student_key
+from commed.allocation.rules import OBJECTIVES, RunRules, student_key
 from commed.lib.access import AuthedRequest, roles_required
 from commed.lib.forms import add_service_errors
 from commed.lib.tabular import ImportFailed
@@ -163,6 +163,7 @@ def partner_ranking_page(request: HttpRequest, *, cohort: Cohort, organisation: 
     return render(request, "allocation/partner_ranking.html", {
         "cohort": cohort, "organisation": organisation, "form": form, "closed": closed, "via_link": link is not None,
         "is_manager": actor is not None and selectors.is_manager(actor),
+        "ranked_by_another": selectors.projects_ranked_by_another_partner(cohort=cohort, organisation=organisation),
     })
 
 
@@ -292,7 +293,8 @@ def run_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @roles_required(*MANAGERS)
 def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     run = services.run_fail_if_stale(run=selectors.run_get_for_user(user=request.user, pk=pk))
-    context: dict[str, object] = {"run": run}
+    objective = str(run.rules.get("objective", "rank_cost")) if isinstance(run.rules, dict) else "rank_cost"
+    context: dict[str, object] = {"run": run, "objective_label": dict(OBJECTIVES).get(objective, objective)}
     if run.status == RunStatus.DONE:
         context["report"] = selectors.run_report(run=run)
     if run.status in (RunStatus.DONE, RunStatus.INFEASIBLE):

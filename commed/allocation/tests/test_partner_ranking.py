@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from commed.allocation import selectors, services
 from commed.allocation.models import AllocationRun, PartnerRanking, RunStatus
-from commed.allocation.rules import project_key, student_key
+from commed.allocation.rules import RunRules, project_key, student_key
 from commed.audit.models import AuditEvent
 from commed.links.models import LinkUse, SignedLink
 from commed.links.services import IssuedLink, link_revoke
@@ -290,3 +290,18 @@ def test_a_stable_run_follows_the_ranking_given_through_the_link(personas, world
     assert student_key(first_choosers[0].pk) not in in_diabetes
     assert {student_key(s.pk) for s in first_choosers[1:]} <= in_diabetes
     assert blocking_pairs(parse_problem(run.problem), run.assignment) == []
+
+
+def test_a_partner_sharing_a_project_with_an_earlier_partner_is_told_whose_ranking_counts(personas, world):
+    assert personas.org_a.pk < personas.org_b.pk
+    world.football.organisations.add(personas.org_a)  # Football is now shared; org_a comes first
+    url = reverse("allocation:partner_ranking", kwargs={"pk": world.cohort.pk, "organisation": personas.org_b.pk})
+    text = personas.client("partner_b").get(url).content.decode()
+    assert (f"You share Football and mental health with {personas.org_a.name}: for that project the allocation "
+            f"uses {personas.org_a.name}'s ranking and capacity, not yours.") in text
+    own = reverse("allocation:partner_ranking", kwargs={"pk": world.cohort.pk, "organisation": personas.org_a.pk})
+    assert "You share" not in personas.client("partner_a").get(own).content.decode()
+    # what the note says is what the problem does
+    problem = selectors.problem_build(cohort=world.cohort, rules=RunRules())
+    football = next(p for p in problem["projects"] if p["id"] == project_key(world.football.pk))
+    assert football["partner"] == f"o{personas.org_a.pk}"

@@ -92,6 +92,8 @@ def test_the_first_choice_objective_runs(personas, world):
     assert run is not None and response.status_code == 302
     assert run.status == RunStatus.DONE and run.problem["rules"]["objective"] == "first_choice"
     assert "rank_costs" not in run.problem["rules"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Objective: Most first choices while keeping nearly everyone in their top 3." in page
 
 
 def test_bad_rank_costs_are_refused_naming_the_choice(personas, world):
