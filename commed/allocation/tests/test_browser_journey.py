@@ -139,3 +139,33 @@ def test_a_student_tells_about_themselves_and_the_lead_corrects_another(transact
     theirs = StudentDetail.objects.get(cohort=cohort, student=other)
     assert (theirs.locality, theirs.attributes) == (world.north, {})
     assert journey.problems == []
+
+
+@pytest.mark.browser
+def test_the_lead_asks_students_about_an_attribute_before_the_first_run(transactional_db, live_server, personas):
+    world = build_allocation_world(personas)
+    cohort = world.cohort
+    AllocationRun.objects.filter(cohort=cohort).delete()  # before the first run: no rule names an attribute yet
+
+    with chromium_page() as page:
+        journey = Journey(page, live_server.url)
+
+        journey.sign_in("lead")
+        journey.go(f"/allocation/cohorts/{cohort.pk}/")
+        page.get_by_role("link", name="Questions to students").click()
+        page.wait_for_load_state()
+        journey.check()
+        page.get_by_label("Questions").fill("ethnicity: Asian, Black, Mixed, White, Other")
+        journey.submit("Save the questions")
+        assert page.get_by_text("are now asked about: ethnicity").is_visible()
+        journey.sign_out()
+
+        journey.sign_in("student")
+        journey.go(f"/allocation/cohorts/{cohort.pk}/my-choices/")
+        journey.check()
+        page.get_by_label("Ethnicity").select_option("Mixed")
+        journey.submit("Save my details")
+        assert page.get_by_text("Your details are saved").is_visible()
+
+    assert StudentDetail.objects.get(cohort=cohort, student=personas.student).attributes == {"ethnicity": "Mixed"}
+    assert journey.problems == []
