@@ -15,6 +15,11 @@ OBJECTIVES = (
 DEFAULT_TIME_LIMIT = 30.0
 
 
+def objective_label(objective: str) -> str:
+    """The objective in words, as the run form offers it."""
+    return dict(OBJECTIVES).get(objective, objective)
+
+
 @dataclass(frozen=True)
 class RunRules:
     no_isolation: tuple[str, ...] = ()

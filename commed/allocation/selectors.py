@@ -216,14 +216,20 @@ def partner_applicants(*, cohort: Cohort, organisation: Organisation) -> list[Ap
                                              a.student.first_name, a.student.pk))
 
 
+def project_partner(project: Project) -> Organisation | None:
+    """The organisation that is a project's partner in the allocation problem (its capacity and ranking
+    count): the first of its organisations. Reads the prefetched ``organisations``."""
+    return min(project.organisations.all(), key=lambda o: o.pk, default=None)
+
+
 def projects_ranked_by_another_partner(*, cohort: Cohort, organisation: Organisation) -> list[tuple[Project, str]]:
     """The organisation's projects in the cohort that it shares with another partner listed before it: the
-    allocation takes those projects' partner (capacity and ranking) to be their first organisation (see
-    `problem_build`), so this organisation's ranking does not count for them."""
+    allocation takes those projects' partner (capacity and ranking) to be `project_partner`, so this
+    organisation's ranking does not count for them."""
     out: list[tuple[Project, str]] = []
     for project in cohort_options(cohort=cohort).filter(organisations=organisation):
-        first = min(project.organisations.all(), key=lambda o: o.pk)
-        if first.pk != organisation.pk:
+        first = project_partner(project)
+        if first is not None and first.pk != organisation.pk:
             out.append((project, first.name))
     return out
 
@@ -446,9 +452,8 @@ def problem_build(*, cohort: Cohort, rules: RunRules) -> dict[str, Any]:
     partners: dict[str, dict[str, Any]] = {}
     out_projects = []
     for project in options:
-        organisations = sorted(project.organisations.all(), key=lambda o: o.pk)
-        if organisations:
-            organisation = organisations[0]
+        organisation = project_partner(project)
+        if organisation is not None:
             partner_id = f"o{organisation.pk}"
             capacity = organisation.capacity_per_year or None if rules.partner_capacity else None
             partners.setdefault(partner_id, {"id": partner_id, "name": organisation.name, "capacity": capacity,

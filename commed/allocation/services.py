@@ -187,13 +187,15 @@ def attribute_questions_save(*, actor: User, cohort: Cohort,
     dropped = {q.name for q in existing} - {name for name, _ in clean}
     erased = 0
     if dropped:
+        changed = []
         for detail in StudentDetail.objects.select_for_update().filter(cohort=cohort):
             attributes = dict(detail.attributes) if isinstance(detail.attributes, dict) else {}
             kept = {k: v for k, v in attributes.items() if k not in dropped}
             if kept != attributes:
-                erased += 1
                 detail.attributes = kept
-                detail.save(update_fields=["attributes"])
+                changed.append(detail)
+        StudentDetail.objects.bulk_update(changed, ["attributes"])
+        erased = len(changed)
     AttributeQuestion.objects.filter(cohort=cohort).delete()
     created = AttributeQuestion.objects.bulk_create(
         AttributeQuestion(cohort=cohort, name=name, values=values, position=n)

@@ -27,7 +27,7 @@ from commed.allocation.forms import (
 )
 from commed.allocation.imports import partner_rankings_import, preferences_import
 from commed.allocation.models import RunStatus
-from commed.allocation.rules import OBJECTIVES, RunRules, student_key
+from commed.allocation.rules import RunRules, objective_label, student_key
 from commed.lib.access import AuthedRequest, roles_required
 from commed.lib.forms import add_service_errors
 from commed.lib.tabular import ImportFailed
@@ -293,8 +293,8 @@ def run_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @roles_required(*MANAGERS)
 def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     run = services.run_fail_if_stale(run=selectors.run_get_for_user(user=request.user, pk=pk))
-    objective = str(run.rules.get("objective", "rank_cost")) if isinstance(run.rules, dict) else "rank_cost"
-    context: dict[str, object] = {"run": run, "objective_label": dict(OBJECTIVES).get(objective, objective)}
+    objective = RunRules.from_json(run.rules).objective if isinstance(run.rules, dict) else "rank_cost"
+    context: dict[str, object] = {"run": run, "objective_label": objective_label(objective)}
     if run.status == RunStatus.DONE:
         context["report"] = selectors.run_report(run=run)
     if run.status in (RunStatus.DONE, RunStatus.INFEASIBLE):
