@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -14,6 +14,7 @@ from scipy import sparse
 __all__ = ["LpSession", "Model", "Result"]
 
 INF = highspy.kHighsInf
+Cut = tuple[list[tuple[int, float]], float, float]  # a row: (column, coefficient) entries, lower, upper
 # Tuning hook for experiments (e.g. {"mip_heuristic_effort": 0.3}); empty in production.
 _EXTRA_OPTIONS: dict[str, float | int | bool | str] = {}
 # ``Model.separate`` stops once a round raises the LP bound by less than this share of it (rounds cost
@@ -177,14 +178,17 @@ class Model:
         cost: npt.NDArray[np.float64],
         time_limit: float,
         max_rounds: int = 30,
+        extra: Callable[[npt.NDArray[np.float64]], Sequence[Cut]] | None = None,
+        keep_extra: bool = True,
     ) -> tuple[list[int], float, npt.NDArray[np.float64] | None]:
         """Cutting planes on the LP relaxation: ``candidates`` are rows ``x[j] - cap * x[k] <= 0``
-        (valid for every integral solution); repeatedly solve the LP and add the ones its optimum
-        breaks, warm-starting each round, until none is broken (or the time/round limit). The rows
-        found are added to the model; returns their candidate indices, the last LP objective and the last
-        LP solution (``None`` if no LP was solved to optimality)."""
+        (valid for every integral solution), ``extra`` a separator returning further valid rows an LP
+        solution breaks; repeatedly solve the LP and add the rows its optimum breaks, warm-starting each
+        round, until none is broken (or the time/round limit). The candidate rows found are added to the
+        model, and the extra rows too if ``keep_extra``; returns the candidates' indices, the last LP
+        objective and the last LP solution (``None`` if no LP was solved to optimality)."""
         t0 = time.perf_counter()
-        if not candidates:
+        if not candidates and extra is None:
             return [], float("nan"), None
         cj = np.asarray([c[0] for c in candidates], dtype=np.int32)
         ck = np.asarray([c[1] for c in candidates], dtype=np.int32)
@@ -195,8 +199,10 @@ class Model:
         h.setOptionValue("presolve", "off")
         rest = np.arange(len(candidates))
         chosen: list[int] = []
+        found: list[Cut] = []
         last: npt.NDArray[np.float64] | None = None
         obj = float("nan")
+        with_extra = False
         for _ in range(max_rounds):
             left = time_limit - (time.perf_counter() - t0)
             if left <= 0.05:
@@ -210,18 +216,43 @@ class Model:
             last = v
             broken = v[cj[rest]] - cap[rest] * v[ck[rest]] > 1e-6
             new = rest[broken]
-            if new.size == 0 or obj - prev <= STALL * max(1.0, abs(obj)):
-                break  # none broken, or the last round moved the bound by almost nothing
+            cuts = list(extra(v)) if extra is not None and with_extra else []
+            if (new.size == 0 and not cuts) or obj - prev <= STALL * max(1.0, abs(obj)):
+                # none broken, or the last round moved the bound by almost nothing: then the extra rows
+                # (slower to find, and found better on an LP the candidates have already cut)
+                if extra is None or with_extra:
+                    break
+                with_extra = True
+                cuts = list(extra(v))
+                if not cuts:
+                    break
             k = int(new.size)
-            idx = np.empty(2 * k, dtype=np.int32)
-            idx[0::2], idx[1::2] = cj[new], ck[new]
-            val = np.empty(2 * k, dtype=np.float64)
-            val[0::2], val[1::2] = 1.0, -cap[new]
-            h.addRows(k, np.full(k, -INF), np.zeros(k), 2 * k, np.arange(0, 2 * k, 2, dtype=np.int32), idx, val)
+            if k:
+                idx = np.empty(2 * k, dtype=np.int32)
+                idx[0::2], idx[1::2] = cj[new], ck[new]
+                val = np.empty(2 * k, dtype=np.float64)
+                val[0::2], val[1::2] = 1.0, -cap[new]
+                starts = np.arange(0, 2 * k, 2, dtype=np.int32)
+                h.addRows(k, np.full(k, -INF), np.zeros(k), 2 * k, starts, idx, val)
+            if cuts:
+                lens = [len(entries) for entries, _, _ in cuts]
+                h.addRows(
+                    len(cuts),
+                    np.asarray([lo for _, lo, _ in cuts], dtype=np.float64),
+                    np.asarray([hi for _, _, hi in cuts], dtype=np.float64),
+                    int(sum(lens)),
+                    np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int32),
+                    np.asarray([j for entries, _, _ in cuts for j, _ in entries], dtype=np.int32),
+                    np.asarray([c for entries, _, _ in cuts for _, c in entries], dtype=np.float64),
+                )
+                found.extend(cuts)
             chosen.extend(int(i) for i in new)
             rest = rest[~broken]
         for i in chosen:
             self.add_row([(int(cj[i]), 1.0), (int(ck[i]), -float(cap[i]))], -INF, 0.0)
+        if keep_extra:
+            for entries, lo, hi in found:
+                self.add_row(entries, lo, hi)
         return chosen, obj, last
 
     def lp_session(
