@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import sys
+import threading
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +25,36 @@ _EXTRA_OPTIONS: dict[str, float | int | bool | str] = {}
 # ``Model.separate`` stops once a round raises the LP bound by less than this share of it (rounds cost
 # a re-factorisation each; at N = 10,000 the last two of seven moved it by 0.001 for 1.2 s).
 STALL = 1e-5
+
+
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A Highs object. The first one of a process prints HiGHS's banner (version, copyright) on the C
+    stdout, whatever the options set afterwards: into the JSON of ``commed allocate --out /dev/stdout``,
+    the demo's start-up lines and the workers' logs. That one is made with stdout pointed at /dev/null."""
+    global _banner_done
+    with _banner_lock:
+        if not _banner_done:
+            _banner_done = True
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                with open(os.devnull, "w") as null:
+                    os.dup2(null.fileno(), 1)
+                    highspy.Highs()  # type: ignore[no-untyped-call]
+                    _flush_c_stdout()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+    return highspy.Highs()  # type: ignore[no-untyped-call]
+
+
+def _flush_c_stdout() -> None:
+    with contextlib.suppress(OSError, AttributeError, TypeError):  # no C library to ask (Windows)
+        ctypes.CDLL(None).fflush(None)
 
 
 @dataclass
@@ -140,8 +175,8 @@ class Model:
             (np.asarray(self._v, dtype=np.float64), (np.asarray(self._r), np.asarray(self._c))), shape=(m, n)
         )
         a.sum_duplicates()
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-        h.setOptionValue("output_flag", bool(__import__("os").environ.get("HIGHS_LOG")))
+        h = _new_highs()
+        h.setOptionValue("output_flag", bool(os.environ.get("HIGHS_LOG")))
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("threads", 1)
         h.setOptionValue("time_limit", max(float(time_limit), 0.01))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -215,6 +216,21 @@ def test_the_cli_writes_the_result(tmp_path: Path) -> None:
     expected = {"assignment", "unassigned", "closed", "profile", "stats", "optimal", "gap", "explanations"}
     assert expected <= set(result)
     assert len(result["assignment"]) + len(result["unassigned"]) == 40
+
+
+def test_the_cli_writes_nothing_but_the_result_to_stdout(tmp_path: Path) -> None:
+    # HiGHS prints a banner from C when a process makes its first solver: not into the result JSON.
+    src = tmp_path / "problem.json"
+    src.write_text(json.dumps(generate_instance(40, seed=1)), encoding="utf-8")
+    run = subprocess.run(  # noqa: S603 - this interpreter, our own module
+        [sys.executable, "-m", "commed_core.allocation.cli", str(src), "--out", "/dev/stdout"],
+        capture_output=True,
+        check=True,
+        text=True,
+        timeout=120,
+    )
+    assert len(json.loads(run.stdout)["assignment"]) + len(json.loads(run.stdout)["unassigned"]) == 40
+    assert run.stderr == ""
 
 
 def test_the_cli_exits_2_with_the_errors_on_bad_input(
