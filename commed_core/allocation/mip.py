@@ -60,7 +60,9 @@ Lexicographic objectives are sequential solves: unassigned is minimised first (s
 with everyone placed succeeds); ``greedy`` then lexicographically minimises the number of students at
 rank >= 2, >= 3, ..., which is the same as maximising 1st choices, then 2nd, ...; ``generous`` does the
 same from the worst rank down (minimise the count at the maximum rank, then at the next, ...), which
-minimises the maximum rank first. Each stage fixes the previous optimum as a constraint.
+minimises the maximum rank first. Each stage fixes the previous optimum (or best count found) as a
+constraint, and gets an equal share of the time left for the stages still to come, so that one hard
+count cannot leave the later stages without time.
 """
 
 from __future__ import annotations
@@ -1164,12 +1166,16 @@ def _solve_part(
         levels = sorted(b.level_cols)
         thresholds = levels[1:] if objective == "greedy" else list(reversed(levels[1:]))
         start = res.values
-        for k in thresholds:
+        for done, k in enumerate(thresholds):
             cols = sorted({j for r, js in b.level_cols.items() if r >= k for j in js})
             stage_cost = np.zeros(n_cols)
             stage_cost[cols] = 1.0
+            # An equal share of what is left for each stage still to come (what one leaves over goes to the
+            # next): one hard count (is there an allocation with nobody at rank >= 6?) must not take the
+            # whole limit and leave the later stages, which make the allocation good, no time at all.
+            share = left() / (len(thresholds) - done)
             r = m.solve(
-                cost=stage_cost, time_limit=left(), mip_gap=mip_gap, abs_gap=INT_GAP, start=start, options=opts
+                cost=stage_cost, time_limit=share, mip_gap=mip_gap, abs_gap=INT_GAP, start=start, options=opts
             )
             stages.append(f"{objective}: minimise count at rank >= {k}: {r.status} ({r.seconds:.2f}s)")
             report(stages[-1])
