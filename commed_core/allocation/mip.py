@@ -33,7 +33,7 @@ flow, so they are added by a cutting-plane loop on the LP (``Model.separate``) o
 breaks them -- about a fifth of them on the benchmark instances, with the same LP bound. Then the
 *seat cuts* (``seat_cuts``): a value present in p takes two seats, so any max_p - 1 seats' worth of
 students of other values plus ``y[p,v]`` is at most max_p - 1; they go into the LP only (its bound
-and the rounding), not into the MIP.
+and the rounding), not into the MIP, and only on parts of up to ``LARGE_PART_STUDENTS`` students.
 
 Integral objective. Every objective here (sums of integer rank costs, counts of students) is an integer at every
 optimum (by the total unimodularity above), so HiGHS stops as soon as the incumbent is within
@@ -461,7 +461,10 @@ def seat_cuts(
 
     Measured on the benchmark instances (seed 1, the larger part): the LP bound rises by half its distance
     to the optimum at N = 1,000 (1133.2 -> 1139.6; optimum 1147), by 0.13% at 3,000 and by 0.35% at
-    10,000 when the separation has the time (3 to 4 s more at 10,000; in a 30 s run it has not). The rows
+    10,000 when the separation has the time (4 to 7 s more at 10,000, which a 30 s run cannot spare: the
+    sub-MIP around the start needs 10 s or more to improve on it, and in runs where the seat rounds left it
+    8 to 9 s it found nothing, 8.9% and 13.7% gaps instead of 1.7 to 3%; so not on parts of more than
+    ``LARGE_PART_STUDENTS``). The rows
     only go into the LP relaxation, for its bound and for the rounding: in the MIP, HiGHS finds them
     itself and they slowed its proof (N = 1,000, seeds 1-6, total wall time: 16.1 s with them in the
     MIP, 15.0 s with them in the LP only, 16.2 and 19.0 s in two runs without seat cuts)."""
@@ -1034,7 +1037,9 @@ def _solve_part(
         b.vubs,
         cost=sep_cost,
         time_limit=SEPARATION_SHARE * left(),
-        extra=lambda v: seat_cuts(b.seat_groups, v),
+        # seat cuts: not on parts of more than LARGE_PART_STUDENTS, where their rounds (1 to 2.5 s each at
+        # 5,000 students) would come out of the time the sub-MIP needs to find anything (see seat_cuts)
+        extra=(lambda v: seat_cuts(b.seat_groups, v)) if len(problem.students) <= LARGE_PART_STUDENTS else None,
         keep_extra=False,  # see seat_cuts
     )
     stages.append(f"LP relaxation with {len(added)} of {len(b.vubs)} strengthening rows: {lp_bound:.2f}")
