@@ -353,7 +353,7 @@ def detail_questions(*, cohort: Cohort) -> DetailQuestions:
              Language.objects.filter(code__in=codes).values_list("code", "name") if name.strip().lower() != code}
     used = attribute_values(cohort=cohort)
     attributes: list[tuple[str, list[str]]] = []
-    for question in AttributeQuestion.objects.filter(cohort=cohort):
+    for question in attribute_questions(cohort=cohort):
         offered = [str(v) for v in question.values]
         attributes.append((question.name, offered + [v for v in used.get(question.name, []) if v not in offered]))
     asked = {name for name, _ in attributes}

@@ -252,7 +252,7 @@ def attribute_questions(request: AuthedRequest, pk: int) -> HttpResponse:
     """What the cohort's students are asked about themselves for the no-isolation rule, before any run."""
     cohort = selectors.cohort_get_for_manager(user=request.user, pk=pk)
     questions = selectors.attribute_questions(cohort=cohort)
-    initial = "\n".join(f"{q.name}: {', '.join(str(v) for v in q.values)}" for q in questions)
+    initial = "\n".join(str(q) for q in questions)  # "name: answer, answer", as the form reads it
     form = AttributeQuestionsForm(request.POST or None, initial={"questions": initial})
     if request.method == "POST" and form.is_valid():
         try:

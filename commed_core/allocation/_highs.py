@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-__all__ = ["LpSession", "Model", "Result"]
+__all__ = ["Cut", "LpSession", "Model", "Result"]
 
 INF = highspy.kHighsInf
 Cut = tuple[list[tuple[int, float]], float, float]  # a row: (column, coefficient) entries, lower, upper

@@ -79,12 +79,15 @@ import numpy as np
 import numpy.typing as npt
 
 from ._greedy import greedy_allocation
-from ._highs import INF, Model, Result
+from ._highs import INF, Cut, Model, Result
 from .problem import COST_OBJECTIVES, Problem
 
 __all__ = ["MipOutcome", "solve_mip"]
 
 Progress = Callable[[str, float], None]
+# A seat cut's candidates for one project value: (y column, open column or None, max - 1, the flows of
+# students of other values into the project as (column, most students it carries)); see ``seat_cuts``.
+SeatGroup = tuple[int, int | None, int, list[tuple[int, float]]]
 
 # Every objective here (rank costs rank**2, counts of students) takes integer values at every
 # optimum: once the class counts are integral, the rest is a totally unimodular network (see above).
@@ -155,9 +158,7 @@ class _Built:
     open_of: dict[str, int] = field(default_factory=dict)
     y_of: dict[tuple[str, int, str], int] = field(default_factory=dict)
     class_keys: list[tuple[tuple[str | None, ...], tuple[str, ...]]] = field(default_factory=list)
-    # (y column, open column or None, max - 1, flows of other values: (column, most students)) per
-    # project value: the seat cuts' candidates (see ``seat_cuts``)
-    seat_groups: list[tuple[int, int | None, int, list[tuple[int, float]]]] = field(default_factory=list)
+    seat_groups: list[SeatGroup] = field(default_factory=list)  # one per project value (see ``seat_cuts``)
 
 
 def _class_key(
@@ -336,7 +337,7 @@ def build(problem: Problem, fb_eff: int | None = None) -> _Built:
     # --- per project: class counts and the side rules on them
     partner_rows: dict[str, list[int]] = defaultdict(list)
     vubs: list[tuple[int, int, float]] = []
-    seat_groups: list[tuple[int, int | None, int, list[tuple[int, float]]]] = []
+    seat_groups: list[SeatGroup] = []
     for p in problem.projects:
         counts: dict[int, int] = {}
         # With at most one way of splitting p's classes (one no-isolation attribute, or one required
@@ -446,9 +447,7 @@ def build(problem: Problem, fb_eff: int | None = None) -> _Built:
     )
 
 
-def seat_cuts(
-    groups: list[tuple[int, int | None, int, list[tuple[int, float]]]], v: npt.NDArray[np.float64]
-) -> list[tuple[list[tuple[int, float]], float, float]]:
+def seat_cuts(groups: list[SeatGroup], v: npt.NDArray[np.float64]) -> list[Cut]:
     """Seat cuts the LP solution ``v`` breaks, as rows (entries, lower, upper).
 
     A value present in project p takes at least two of its ``max`` seats, so at most ``max - 2`` students
@@ -468,7 +467,7 @@ def seat_cuts(
     only go into the LP relaxation, for its bound and for the rounding: in the MIP, HiGHS finds them
     itself and they slowed its proof (N = 1,000, seeds 1-6, total wall time: 16.1 s with them in the
     MIP, 15.0 s with them in the LP only, 16.2 and 19.0 s in two runs without seat cuts)."""
-    out: list[tuple[list[tuple[int, float]], float, float]] = []
+    out: list[Cut] = []
     for y, open_col, seats, flows in groups:
         ranked = sorted((f for f in flows if v[f[0]] > 1e-9), key=lambda f: -v[f[0]])
         chosen: list[int] = []
@@ -1018,7 +1017,8 @@ def _solve_part(
     # On small parts HiGHS proves the optimum whatever the start (no search); on parts of more than
     # LARGE_PART_STUDENTS it does not get past its root within the limit, so the start (improved by
     # the flip search) is the answer and the search gets most of the time.
-    search_share = SEARCH_SHARE_LARGE if len(problem.students) > LARGE_PART_STUDENTS else SEARCH_SHARE
+    large = len(problem.students) > LARGE_PART_STUDENTS
+    search_share = SEARCH_SHARE_LARGE if large else SEARCH_SHARE
     report(f"model built: {m.num_cols} columns, {len(m.row_lower)} rows, {len(b.int_cols)} integer")
     n_cols = m.num_cols
     rank_cost = np.asarray(m.cost, dtype=np.float64)
@@ -1039,7 +1039,7 @@ def _solve_part(
         time_limit=SEPARATION_SHARE * left(),
         # seat cuts: not on parts of more than LARGE_PART_STUDENTS, where their rounds (1 to 2.5 s each at
         # 5,000 students) would come out of the time the sub-MIP needs to find anything (see seat_cuts)
-        extra=(lambda v: seat_cuts(b.seat_groups, v)) if len(problem.students) <= LARGE_PART_STUDENTS else None,
+        extra=None if large else lambda v: seat_cuts(b.seat_groups, v),
         keep_extra=False,  # see seat_cuts
     )
     stages.append(f"LP relaxation with {len(added)} of {len(b.vubs)} strengthening rows: {lp_bound:.2f}")
@@ -1084,7 +1084,6 @@ def _solve_part(
     objective = problem.rules.objective
     first_cost = rank_cost
     m.set_row_bounds(("unassigned",), 0.0, 0.0)
-    large = len(problem.students) > LARGE_PART_STUDENTS
     if large and greedy_u == 0 and start is not None and lp_values is not None and objective in COST_OBJECTIVES:
         # HiGHS does not get past the root of a part this size within the limit; a sub-MIP around the start
         # (its own RINS) does much better with the time (see _rins).
