@@ -305,3 +305,53 @@ def test_each_count_stage_gets_a_share_of_the_time_not_all_of_it(
     assert len(stages) >= 3
     assert limits[0] <= 40 / len(limits) + 1e-6  # the first of n stages: at most 1/n of the limit
     assert all(b >= a - 1e-6 for a, b in itertools.pairwise(limits))  # time left over moves on
+
+
+@pytest.mark.parametrize("repair", [False, True])
+def test_a_large_part_whose_start_leaves_students_out_has_them_placed_by_the_sub_mip(
+    repair: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At N = 10,000 without fallback the start left ~100 students of each part out, and only starts placing
+    # everyone went through the sub-MIP: the full model then had no time to place them (45 left out, where
+    # direct HiGHS placed everyone).
+    monkeypatch.setattr(mip, "LARGE_PART_STUDENTS", 100)
+    monkeypatch.setattr(mip, "PROOF_MODE_STUDENTS", 50)
+    monkeypatch.setattr(mip, "_round_lp", lambda *a, **k: None)  # the start is greedy's, which leaves students out
+    if repair:  # no rounds on the LP's disagreements: only the sub-MIP on what could place those left out
+        monkeypatch.setattr(mip, "RINS_DIFFS", ())
+        monkeypatch.setattr(mip, "LEFT_OUT_FREED", 10**6)
+    data = generate_instance(600, seed=1)
+    data["rules"]["fallback_rank"] = None
+    part = mip._components(parse_problem(data))[0]
+    out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
+    start = next(s for s in out.stages if s.startswith("heuristic start"))
+    assert not start.startswith("heuristic start: 0 unassigned"), start
+    first_sub = next(s for s in out.stages if s.startswith("sub-MIP"))
+    assert ("could place the" in first_sub) == repair, first_sub
+    assert ", 0 unassigned," in first_sub, first_sub  # the sub-MIP placed them, not the full model after it
+    assert not out.unassigned and check(part, out.assignment) == []
+    assert math.isfinite(out.gap) and out.bound <= out.objective + 1e-6
+
+
+def test_with_everyone_placed_the_lp_bound_stands_in_for_a_solve_cut_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stand-in for a large part whose stages get little time: "everyone placed" finds nothing, "minimise
+    unassigned" finds an allocation placing everyone but no bound. The separation LP bounds any allocation
+    placing everyone, so the gap is finite (it read 100% before)."""
+    real = Model.solve
+
+    def cut_short(self: Model, **kw: Any) -> Result:
+        if not kw.get("integer", True) or kw.get("lower") is not None:
+            return real(self, **kw)  # LPs and the rounding: as they are
+        if self.row_upper[self.rows[("unassigned",)]] == 0.0:
+            return Result("unknown", None, math.inf, -math.inf, math.inf, 0.0)
+        res = real(self, **kw)
+        return Result("feasible", res.values, res.objective, -math.inf, math.inf, res.seconds)
+
+    monkeypatch.setattr(Model, "solve", cut_short)
+    part = mip._components(parse_problem(generate_instance(400, seed=1)))[0]  # everyone can be placed
+    out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
+    assert any(s.startswith("minimise unassigned: feasible") for s in out.stages), out.stages
+    assert not out.unassigned and check(part, out.assignment) == [] and not out.optimal
+    lp = float(out.stages[0].rsplit(": ", 1)[1])
+    assert out.bound == pytest.approx(lp, abs=0.01)
+    assert out.gap == pytest.approx((out.objective - out.bound) / out.objective)
