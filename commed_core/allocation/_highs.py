@@ -57,6 +57,15 @@ def _flush_c_stdout() -> None:
         ctypes.CDLL(None).fflush(None)
 
 
+def _set_time_limit(h: highspy.Highs, seconds: float) -> None:
+    """Let the next ``run`` of ``h`` take at most ``seconds`` more. HiGHS compares its ``time_limit`` with the
+    run time summed over every ``run`` of the object, not with the next run's: a limit of "what is left"
+    on an object already run for some seconds stopped it that much early. Measured at N = 10,000: the
+    separation loop stopped at 4.2 s of its 8 s (its next round hit the limit at once), and the flip
+    search's re-solves failed once their sum reached what was left of its budget."""
+    h.setOptionValue("time_limit", float(h.getRunTime()) + max(float(seconds), 0.01))
+
+
 @dataclass
 class Result:
     status: str  # "optimal" | "feasible" (time limit with a solution) | "infeasible" | "unknown"
@@ -80,7 +89,7 @@ class LpSession:
 
     def run(self, time_limit: float) -> float | None:
         """The LP's optimum, or ``None`` if it was not solved to optimality (infeasible, time)."""
-        self._h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+        _set_time_limit(self._h, time_limit)
         self._h.run()
         if self._h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -242,7 +251,7 @@ class Model:
             left = time_limit - (time.perf_counter() - t0)
             if left <= 0.05:
                 break
-            h.setOptionValue("time_limit", left)
+            _set_time_limit(h, left)
             h.run()
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 break

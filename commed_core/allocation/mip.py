@@ -33,7 +33,8 @@ flow, so they are added by a cutting-plane loop on the LP (``Model.separate``) o
 breaks them -- about a fifth of them on the benchmark instances, with the same LP bound. Then the
 *seat cuts* (``seat_cuts``): a value present in p takes two seats, so any max_p - 1 seats' worth of
 students of other values plus ``y[p,v]`` is at most max_p - 1; they go into the LP only (its bound
-and the rounding), not into the MIP, and only on parts of up to ``LARGE_PART_STUDENTS`` students.
+and the rounding), not into the MIP; on parts of more than ``LARGE_PART_STUDENTS`` students the loop
+gets a smaller share of the time (``SEPARATION_SHARE_LARGE``), for the sub-MIP's sake.
 
 Integral objective. Every objective here (sums of integer rank costs, counts of students) is an integer at every
 optimum (by the total unimodularity above), so HiGHS stops as soon as the incumbent is within
@@ -97,6 +98,7 @@ SeatGroup = tuple[int, int | None, int, list[tuple[int, float]]]
 INT_GAP = 0.999
 POLISH_SECONDS = 10.0  # the polish LP may run past the time limit by up to this
 SEPARATION_SHARE = 0.5  # most of the time limit the cutting-plane LP loop may use
+SEPARATION_SHARE_LARGE = 0.3  # the same on parts of more than LARGE_PART_STUDENTS students
 SEARCH_SHARE = 0.4  # most of what is left after it that the rounding's local search may use
 SEARCH_SHARE_LARGE = 0.3  # the same on parts of more than LARGE_PART_STUDENTS students
 LARGE_PART_STUDENTS = 3000
@@ -462,10 +464,11 @@ def seat_cuts(groups: list[SeatGroup], v: npt.NDArray[np.float64]) -> list[Cut]:
 
     Measured on the benchmark instances (seed 1, the larger part): the LP bound rises by half its distance
     to the optimum at N = 1,000 (1133.2 -> 1139.6; optimum 1147), by 0.13% at 3,000 and by 0.35% at
-    10,000 when the separation has the time (4 to 7 s more at 10,000, which a 30 s run cannot spare: the
-    sub-MIP around the start needs 10 s or more to improve on it, and in runs where the seat rounds left it
-    8 to 9 s it found nothing, 8.9% and 13.7% gaps instead of 1.7 to 3%; so not on parts of more than
-    ``LARGE_PART_STUDENTS``). The rows
+    10,000 (3 s of rounds at 5,000 students), where the better LP also guides the sub-MIP around the
+    start (``_rins``) to smaller, better neighbourhoods: gap 1.62% -> 1.07%. There the loop has at most
+    ``SEPARATION_SHARE_LARGE`` of the limit: on a machine at half speed the seat rounds then do not
+    happen and the sub-MIP keeps its time (1.7% in two such runs; an earlier measurement, 8.9% and 13.7%,
+    was of rounds that took the sub-MIP's time). The rows
     only go into the LP relaxation, for its bound and for the rounding: in the MIP, HiGHS finds them
     itself and they slowed its proof (N = 1,000, seeds 1-6, total wall time: 16.1 s with them in the
     MIP, 15.0 s with them in the LP only, 16.2 and 19.0 s in two runs without seat cuts)."""
@@ -1055,10 +1058,10 @@ def _solve_part(
     added, lp_bound, lp_values = m.separate(
         b.vubs,
         cost=sep_cost,
-        time_limit=SEPARATION_SHARE * left(),
-        # seat cuts: not on parts of more than LARGE_PART_STUDENTS, where their rounds (1 to 2.5 s each at
-        # 5,000 students) would come out of the time the sub-MIP needs to find anything (see seat_cuts)
-        extra=None if large else lambda v: seat_cuts(b.seat_groups, v),
+        # On parts of more than LARGE_PART_STUDENTS a smaller share: the seat rounds (about 1 s each at
+        # 5,000 students) would otherwise come out of the time the sub-MIP needs (see seat_cuts).
+        time_limit=(SEPARATION_SHARE_LARGE if large else SEPARATION_SHARE) * left(),
+        extra=lambda v: seat_cuts(b.seat_groups, v),
         keep_extra=False,  # see seat_cuts
     )
     stages.append(f"LP relaxation with {len(added)} of {len(b.vubs)} strengthening rows: {lp_bound:.2f}")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
+import highspy
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 
 from commed_core.allocation import check, generate_instance, mip, parse_problem, solve
 from commed_core.allocation._greedy import greedy_allocation
-from commed_core.allocation._highs import INF, Model, Result
+from commed_core.allocation._highs import INF, LpSession, Model, Result
 
 from ._random import all_assignments, tiny_problem
 
@@ -355,3 +357,33 @@ def test_with_everyone_placed_the_lp_bound_stands_in_for_a_solve_cut_short(monke
     lp = float(out.stages[0].rsplit(": ", 1)[1])
     assert out.bound == pytest.approx(lp, abs=0.01)
     assert out.gap == pytest.approx((out.objective - out.bound) / out.objective)
+
+
+class _RunForTwelveSeconds:
+    """Stands in for a Highs object already run for 12 s in all (HiGHS sums its run time over runs)."""
+
+    def __init__(self) -> None:
+        self.options: dict[str, object] = {}
+
+    def getRunTime(self) -> float:
+        return 12.0
+
+    def setOptionValue(self, name: str, value: object) -> None:
+        self.options[name] = value
+
+    def run(self) -> None:
+        pass
+
+    def getModelStatus(self) -> object:
+        return highspy.HighsModelStatus.kOptimal
+
+    def getInfo(self) -> object:
+        return SimpleNamespace(objective_function_value=1.0)
+
+
+def test_a_rerun_gets_its_time_limit_on_top_of_the_time_already_run() -> None:
+    # HiGHS compares time_limit with the run time summed over every run of the object: a limit of "what is
+    # left" stopped the separation at N = 10,000 at 4.2 s of its 8 s, and failed the flip search's re-solves.
+    fake = _RunForTwelveSeconds()
+    assert LpSession(cast(Any, fake)).run(3.0) == 1.0
+    assert fake.options["time_limit"] == pytest.approx(15.0)
