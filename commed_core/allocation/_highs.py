@@ -66,6 +66,18 @@ def _set_time_limit(h: highspy.Highs, seconds: float) -> None:
     h.setOptionValue("time_limit", float(h.getRunTime()) + max(float(seconds), 0.01))
 
 
+def _run(h: highspy.Highs) -> None:
+    """``h.run()``, once more after resetting this thread's HiGHS scheduler if it refused to run. HiGHS
+    sets up its task scheduler once per thread, with the first run's ``threads``; a later run asking for
+    another count (commed's one thread, after other code in the same thread ran HiGHS with two, as the
+    benchmark's direct-HiGHS baseline does) returns an error without solving: a resumed part of
+    N = 3,000 then came back "unknown" in 0.00 s. Resetting only affects the calling thread's scheduler
+    (each thread has its own), so parts solving side by side are not disturbed."""
+    if h.run() == highspy.HighsStatus.kError:
+        highspy.Highs.resetGlobalScheduler(True)
+        h.run()
+
+
 @dataclass
 class Result:
     status: str  # "optimal" | "feasible" (time limit with a solution) | "infeasible" | "unknown"
@@ -90,7 +102,7 @@ class LpSession:
     def run(self, time_limit: float) -> float | None:
         """The LP's optimum, or ``None`` if it was not solved to optimality (infeasible, time)."""
         _set_time_limit(self._h, time_limit)
-        self._h.run()
+        _run(self._h)
         if self._h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         return float(self._h.getInfo().objective_function_value)
@@ -252,7 +264,7 @@ class Model:
             if left <= 0.05:
                 break
             _set_time_limit(h, left)
-            h.run()
+            _run(h)
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 break
             prev, obj = obj, float(h.getInfo().objective_function_value)
@@ -333,7 +345,7 @@ class Model:
         c_used = np.asarray(self.cost if cost is None else cost, dtype=np.float64)
         if start is not None and integrality.any():
             h.setSolution(n, np.arange(n, dtype=np.int32), np.asarray(start, dtype=np.float64))
-        h.run()
+        _run(h)
         status = h.getModelStatus()
         info = h.getInfo()
         is_mip = bool(integrality.any())

@@ -1185,6 +1185,19 @@ def _solve_part(
         )
     stages.append(f"everyone placed: {res.status} ({res.seconds:.2f}s)")
     report(stages[-1])
+    if kept is None and greedy_u > 0 and res.status == "feasible" and left() > RESUME_MIN_SECONDS:
+        # The try had a share of the time only (placing everyone might have been impossible); it found an
+        # allocation placing everyone, so the rest of the time goes on from it (N = 3,000 without
+        # fallback: a start leaving 2 out, the part proven in 10 s more instead of ending 0.04% short).
+        more = m.solve(
+            cost=first_cost, time_limit=left(), mip_gap=first_gap, abs_gap=INT_GAP, start=res.values, options=opts
+        )
+        stages.append(f"everyone placed, continued: {more.status} ({more.seconds:.2f}s)")
+        report(stages[-1])
+        if more.values is not None and more.objective <= res.objective + 1e-9:
+            bound = max(more.bound, res.bound)
+            gap = 0.0 if more.status == "optimal" else max(0.0, more.objective - bound) / max(abs(more.objective), 1.0)
+            res = replace(more, bound=bound, gap=gap)
     if res.status == "feasible" and math.isfinite(lp_bound) and lp_bound > res.bound:
         # everyone can be placed, so the optimum has no one unassigned and the separation LP (which
         # charged unassigned students extra) bounds its rank cost: keep the better of the two bounds

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -387,3 +388,53 @@ def test_a_rerun_gets_its_time_limit_on_top_of_the_time_already_run() -> None:
     fake = _RunForTwelveSeconds()
     assert LpSession(cast(Any, fake)).run(3.0) == 1.0
     assert fake.options["time_limit"] == pytest.approx(15.0)
+
+
+def test_a_thread_where_highs_already_ran_with_two_threads_still_solves() -> None:
+    # HiGHS sets up its scheduler once per thread with the first run's thread count and then refuses runs
+    # asking for another: after the benchmark's direct-HiGHS baseline (two threads), a part resumed in the
+    # main thread came back "unknown" in 0.00 s. Run in a thread of its own, so the test's thread is untouched.
+    problem = parse_problem(generate_instance(60, seed=1))
+    part = mip._components(problem)[0]
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        other = highspy.Highs()
+        other.setOptionValue("output_flag", False)
+        other.setOptionValue("threads", 2)
+        other.addVar(0.0, 1.0)
+        other.run()  # this thread's scheduler now has two threads
+        outcome["out"] = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
+        highspy.Highs.resetGlobalScheduler(True)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    out = outcome["out"]
+    assert out.optimal, out.stages
+    assert check(part, out.assignment) == []
+
+
+def test_a_first_try_cut_short_that_placed_everyone_goes_on_with_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A start leaving students out gives "everyone placed" a share of the time only; when that try places
+    # everyone without a proof, the rest of the time goes on from it (it used to end the part there).
+    monkeypatch.setattr(mip, "_round_lp", lambda *a, **k: None)  # the start is greedy's, which leaves students out
+    real = Model.solve
+    calls: list[str] = []
+
+    def first_try_cut_short(self: Model, **kw: Any) -> Result:
+        res = real(self, **kw)
+        if kw.get("integer", True) and kw.get("lower") is None and not calls:
+            calls.append("cut")
+            return Result("feasible", res.values, res.objective, -math.inf, math.inf, res.seconds)
+        return res
+
+    monkeypatch.setattr(Model, "solve", first_try_cut_short)
+    data = generate_instance(400, seed=1)
+    data["rules"]["fallback_rank"] = None
+    part = mip._components(parse_problem(data))[0]
+    out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
+    assert not next(s for s in out.stages if s.startswith("heuristic start")).startswith("heuristic start: 0 ")
+    assert out.stages[-2].startswith("everyone placed: feasible"), out.stages
+    assert out.stages[-1].startswith("everyone placed, continued: optimal"), out.stages
+    assert out.optimal and out.gap == 0.0 and not out.unassigned and check(part, out.assignment) == []
