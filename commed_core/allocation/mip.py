@@ -987,7 +987,7 @@ def solve_mip(
             # a resume with little time may end before its LP bound (nan): the earlier bound still holds
             out.bound = _max_bound(out.bound, old.bound)
             if not math.isfinite(out.gap) and math.isfinite(out.bound) and not out.unassigned:
-                out.gap = max(0.0, out.objective - out.bound) / max(abs(out.objective), 1.0)
+                out.gap = _relative_gap(out.objective, out.bound)
             results[i] = out
         elif problem.rules.objective in COST_OBJECTIVES and out.assignment:
             old.bound = _max_bound(old.bound, out.bound)  # a valid bound whichever allocation is kept
@@ -1000,11 +1000,16 @@ def solve_mip(
         obj += out.objective
         bound += out.bound
     if problem.rules.objective in COST_OBJECTIVES and math.isfinite(gap) and math.isfinite(bound):
-        gap = 0.0 if optimal else (obj - bound) / max(abs(obj), 1.0)
+        gap = 0.0 if optimal else _relative_gap(obj, bound)
     elif problem.rules.objective not in COST_OBJECTIVES:
         bound = float("nan")
     unassigned = [s.id for s in problem.students if s.id not in assignment]
     return MipOutcome(assignment, unassigned, optimal, gap, obj, bound, False, stages)
+
+
+def _relative_gap(objective: float, bound: float) -> float:
+    """How far ``objective`` is above a lower ``bound``, relative to it (at least 1); inf without a bound."""
+    return max(0.0, objective - bound) / max(abs(objective), 1.0) if math.isfinite(bound) else math.inf
 
 
 def _max_bound(a: float, b: float) -> float:
@@ -1102,9 +1107,8 @@ def _solve_part(
             return None
         obj = float(np.dot(rank_cost, start))
         bound = lp_bound if greedy_u == 0 and math.isfinite(lp_bound) else -INF
-        gap = (obj - bound) / max(obj, 1.0) if math.isfinite(bound) else float("inf")
         m.set_row_bounds(("unassigned",), 0.0, float(greedy_u))
-        return Result("feasible", start, obj, bound, max(gap, 0.0), 0.0)
+        return Result("feasible", start, obj, bound, _relative_gap(obj, bound), 0.0)
 
     # Stage 0: can everyone be placed? Try the real objective with "unassigned <= 0" first.
     objective = problem.rules.objective
@@ -1196,12 +1200,8 @@ def _solve_part(
         report(stages[-1])
         if more.values is not None and more.objective <= res.objective + 1e-9:
             bound = max(more.bound, res.bound)
-            gap = 0.0 if more.status == "optimal" else max(0.0, more.objective - bound) / max(abs(more.objective), 1.0)
+            gap = 0.0 if more.status == "optimal" else _relative_gap(more.objective, bound)
             res = replace(more, bound=bound, gap=gap)
-    if res.status == "feasible" and math.isfinite(lp_bound) and lp_bound > res.bound:
-        # everyone can be placed, so the optimum has no one unassigned and the separation LP (which
-        # charged unassigned students extra) bounds its rank cost: keep the better of the two bounds
-        res = replace(res, bound=lp_bound, gap=max(0.0, res.objective - lp_bound) / max(abs(res.objective), 1.0))
     if res.status in ("infeasible", "unknown"):
         m.set_row_bounds(("unassigned",), 0.0, INF)
         r1 = m.solve(
@@ -1271,8 +1271,8 @@ def _solve_part(
     gap = max(gaps) if gaps else 0.0
     if objective in COST_OBJECTIVES and not unassigned and math.isfinite(lp_bound) and not lp_bound <= bound:
         # Everyone is placed, so the optimum places everyone too, and the separation LP (which charged
-        # unassigned students extra) bounds its cost: on a large part whose last stage had little time,
-        # a better bound than HiGHS's (-inf when it did not finish its root).
+        # unassigned students extra) bounds its cost: keep the better of the two bounds (HiGHS's is -inf
+        # when a stage cut short did not finish its root).
         bound = lp_bound
-        gap = 0.0 if optimal else max(0.0, obj - bound) / max(abs(obj), 1.0)
+        gap = 0.0 if optimal else _relative_gap(obj, bound)
     return MipOutcome(assignment, unassigned, optimal, gap, obj, bound, False, stages)
