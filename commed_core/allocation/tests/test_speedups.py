@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from commed_core.allocation import check, generate_instance, mip, parse_problem, solve
 from commed_core.allocation._greedy import greedy_allocation
 from commed_core.allocation._highs import INF, LpSession, Model, Result
+from commed_core.allocation.check import rank_cost
 
 from ._random import all_assignments, tiny_problem
 
@@ -438,3 +439,41 @@ def test_a_first_try_cut_short_that_placed_everyone_goes_on_with_the_time_left(m
     assert out.stages[-2].startswith("everyone placed: feasible"), out.stages
     assert out.stages[-1].startswith("everyone placed, continued: optimal"), out.stages
     assert out.optimal and out.gap == 0.0 and not out.unassigned and check(part, out.assignment) == []
+
+
+def test_a_part_proven_optimal_starts_from_a_sub_mip_around_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = parse_problem(generate_instance(400, seed=1))
+    out = mip.solve_mip(problem, time_limit=60)
+    subs = [s for s in out.stages if "sub-MIP on" in s]
+    assert subs, out.stages
+    assert out.optimal and check(problem, out.assignment) == []
+    # the same optimum as HiGHS's defaults reach without proof mode (and so without that sub-MIP)
+    monkeypatch.setattr(mip, "PROOF_MODE_STUDENTS", 0)
+    plain = mip.solve_mip(problem, time_limit=60)
+    assert not any("sub-MIP on" in s for s in plain.stages), plain.stages
+    assert plain.optimal and plain.objective == out.objective
+
+
+@pytest.mark.parametrize("objective", ["rank_cost", "greedy"])
+def test_an_optimum_that_came_out_integral_is_read_without_the_polish_lp(
+    monkeypatch: pytest.MonkeyPatch, objective: str
+) -> None:
+    real = mip._polish
+    polished: list[int] = []
+
+    def counted(*a: Any, **k: Any) -> Any:
+        polished.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(mip, "_polish", counted)
+    data = generate_instance(200, seed=3)
+    data["rules"]["objective"] = objective
+    problem = parse_problem(data)
+    out = mip.solve_mip(problem, time_limit=60)
+    assert out.optimal and check(problem, out.assignment) == []
+    # the objective reported is that of the allocation returned
+    assert out.objective == sum(rank_cost(problem, s, p) for s, p in out.assignment.items())
+    if objective == "rank_cost":
+        assert polished == []
+    else:  # the count stages' flows are re-solved for the rank cost
+        assert polished
