@@ -776,7 +776,7 @@ REPAIR_SECONDS = 2.0  # kept back for that sub-MIP when the start leaves student
 REPAIR_MIN_SECONDS = 0.3
 FULL_MIP_MIN_SECONDS = 2.0  # less than this left after the sub-MIP: not worth loading the full model
 # Most of what is left that the sub-MIP before a proof (parts of up to PROOF_MODE_STUDENTS) may use; it
-# takes 0.15 to 0.3 s on the 500-student parts of N = 1,000 (on a machine half as fast as the benchmark's).
+# takes 0.15 to 0.3 s on the 500-student parts of N = 1,000 (sixth session's machine, 2.5-5x slower than the fifth's).
 # Seeds 1-16, both parts one after the other, twice each: 77.5 and 71.0 s in all without it, 67.7 and
 # 67.7 s with it; the larger part of seed 1 2.8 -> 1.5 s (rounding 1258, sub-MIP 1153, optimum 1147).
 PROOF_RINS_SHARE = 0.03
@@ -1178,8 +1178,8 @@ def _solve_part(
         greedy_u = int(key_of(start)[0])
     if opts and start is not None and lp_values is not None and greedy_u == 0 and objective in COST_OBJECTIVES:
         # A part HiGHS proves: its proof is shorter from a better incumbent, and the rounding's start is
-        # several per cent above the optimum. One sub-MIP around it (a few seconds' tenths) comes within
-        # a few tenths of a per cent (see PROOF_RINS_SHARE).
+        # several per cent above the optimum. One sub-MIP around it (tenths of a second) comes within a
+        # few tenths of a per cent of it (see PROOF_RINS_SHARE).
         t_sub = time.perf_counter()
         sub, now_free = _rins(
             b, start, lp_values, first_cost, PROOF_RINS_SHARE * left(), mip_gap, RINS_DIFFS[0], options=opts
