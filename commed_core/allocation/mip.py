@@ -610,7 +610,8 @@ def _round_lp(
     """LP rounding: decide from the LP solution which projects open and which attribute values each
     holds (a value with at least 1.5 students in the LP), improve that decision by ``_flip_search``
     for up to ``search_limit`` seconds, fix those binaries and solve what is left (a network flow,
-    plus the few integer counts) with unassigned allowed at a dominating cost."""
+    plus the few integer counts) with unassigned allowed at a dominating cost: as an LP, and as a MIP
+    only when that LP leaves a count fractional."""
     t0 = time.perf_counter()
     m = b.model
     lo = np.asarray(m.lower, dtype=np.float64).copy()
@@ -660,6 +661,22 @@ def _round_lp(
     saved = m.row_lower[m.rows[("unassigned",)]], m.row_upper[m.rows[("unassigned",)]]
     m.set_row_bounds(("unassigned",), 0.0, INF)
     try:
+        if search_limit <= 0.05:
+            # No search: the LP with these binaries fixed, when integral, is the rounding MIP's optimum too
+            # (see above), in 0.07 s where the MIP takes 0.16 to 0.24 s on a 500-student part; when it is
+            # infeasible, so is the MIP.
+            lp_fixed = m.solve(cost=cost, lower=lo, upper=hi, integer=False, time_limit=time_limit)
+            if lp_fixed.status == "infeasible":
+                return None
+            ints = np.asarray(b.int_cols, dtype=np.int64)
+            fixed_values = lp_fixed.values
+            if (
+                lp_fixed.status == "optimal"
+                and fixed_values is not None
+                and np.all(np.abs(fixed_values[ints] - np.round(fixed_values[ints])) <= 1e-6)
+            ):
+                fixed_values[ints] = np.round(fixed_values[ints])
+                return fixed_values
         rest = max(time_limit - (time.perf_counter() - t0), 0.05)
         # A start, not the answer: within 0.1% will do (proving the last bit of a 5,000-student
         # rounding takes longer than finding it).

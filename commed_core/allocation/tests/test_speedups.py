@@ -477,3 +477,41 @@ def test_an_optimum_that_came_out_integral_is_read_without_the_polish_lp(
         assert polished == []
     else:  # the count stages' flows are re-solved for the rank cost
         assert polished
+
+
+@pytest.mark.parametrize(("n", "seed"), [(1000, 1), (300, 1)])
+def test_without_a_search_the_rounding_is_an_lp_unless_it_leaves_a_count_fractional(
+    n: int, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = sorted(mip._components(parse_problem(generate_instance(n, seed=seed))), key=lambda q: -len(q.students))[0]
+    b = mip.build(part, fb_eff=6)
+    m = b.model
+    sep = np.asarray(m.cost, dtype=np.float64).copy()
+    sep[[j for j, _ in b.u_cols]] = 100.0
+    _, _, lp = m.separate(b.vubs, cost=sep, time_limit=30)
+    assert lp is not None
+    real_solve = Model.solve
+    kinds: list[bool] = []
+
+    def recording_solve(self: Model, **kwargs: Any) -> Any:
+        kinds.append(bool(kwargs.get("integer", True)))
+        return real_solve(self, **kwargs)
+
+    monkeypatch.setattr(Model, "solve", recording_solve)
+    values = mip._round_lp(part, b, lp, sep, 60)
+    monkeypatch.setattr(Model, "solve", real_solve)
+    assert kinds == [False]  # one LP, no MIP: integral on the first instance, infeasible on the second
+    # what the rounding MIP gives with the same decisions fixed
+    m.set_row_bounds(("unassigned",), 0.0, INF)
+    monkeypatch.setattr(mip.Model, "solve", lambda self, **kw: real_solve(self, **{**kw, "integer": True}))
+    as_mip = mip._round_lp(part, b, lp, sep, 60)
+    if values is None:
+        assert as_mip is None
+    else:
+        assert as_mip is not None
+        assert float(np.dot(sep, values)) == pytest.approx(float(np.dot(sep, as_mip)))
+        ints = np.asarray(b.int_cols, dtype=np.int64)
+        assert np.all(values[ints] == np.round(values[ints]))
+        polished = mip._polish(b, Result("feasible", values, 0.0, 0.0, 0.0, 0.0), sep, 30)
+        assignment, _ = mip._extract(part, b, polished)
+        assert check(part, assignment) == []
