@@ -647,36 +647,23 @@ def _round_lp(
         if other is not None:
             starts.append({j: float(round(other[j])) for j in state})
         state, lp_values = _flip_search(b, amount, values_of, starts, lo, hi, cost, search_limit)
-        if lp_values is not None:
-            ints = np.asarray(b.int_cols, dtype=np.int64)
-            if np.all(np.abs(lp_values[ints] - np.round(lp_values[ints])) <= 1e-6):
-                # The LP with these binaries fixed came out integral (as it mostly does: the counts
-                # left integer are few): it is the rounding MIP's optimum, without the MIP's fresh
-                # presolve and root (seconds on a 5,000-student part, which a time limit can cut short
-                # before HiGHS has found a sensible incumbent).
-                lp_values[ints] = np.round(lp_values[ints])
-                return lp_values
+        integral = _with_integral_counts(b, lp_values)
+        if integral is not None:
+            return integral
     for j, v in state.items():
         lo[j] = hi[j] = v
     saved = m.row_lower[m.rows[("unassigned",)]], m.row_upper[m.rows[("unassigned",)]]
     m.set_row_bounds(("unassigned",), 0.0, INF)
     try:
         if search_limit <= 0.05:
-            # No search: the LP with these binaries fixed, when integral, is the rounding MIP's optimum too
-            # (see above), in 0.07 s where the MIP takes 0.16 to 0.24 s on a 500-student part; when it is
-            # infeasible, so is the MIP.
+            # No search: the same LP, once (0.07 s where the MIP takes 0.16 to 0.24 s on a 500-student
+            # part); when it is infeasible, so is the MIP.
             lp_fixed = m.solve(cost=cost, lower=lo, upper=hi, integer=False, time_limit=time_limit)
             if lp_fixed.status == "infeasible":
                 return None
-            ints = np.asarray(b.int_cols, dtype=np.int64)
-            fixed_values = lp_fixed.values
-            if (
-                lp_fixed.status == "optimal"
-                and fixed_values is not None
-                and np.all(np.abs(fixed_values[ints] - np.round(fixed_values[ints])) <= 1e-6)
-            ):
-                fixed_values[ints] = np.round(fixed_values[ints])
-                return fixed_values
+            integral = _with_integral_counts(b, lp_fixed.values if lp_fixed.status == "optimal" else None)
+            if integral is not None:
+                return integral
         rest = max(time_limit - (time.perf_counter() - t0), 0.05)
         # A start, not the answer: within 0.1% will do (proving the last bit of a 5,000-student
         # rounding takes longer than finding it).
@@ -684,6 +671,22 @@ def _round_lp(
     finally:
         m.set_row_bounds(("unassigned",), *saved)
     return res.values
+
+
+def _with_integral_counts(
+    b: _Built, lp_values: npt.NDArray[np.float64] | None
+) -> npt.NDArray[np.float64] | None:
+    """The LP solution with the rounding's binaries fixed, when its integer columns came out integral (as
+    they mostly do: the counts left integer are few): then it is the rounding MIP's optimum, without the
+    MIP's fresh presolve and root (seconds on a 5,000-student part, which a time limit can cut short
+    before HiGHS has found a sensible incumbent). ``None`` when some count is fractional."""
+    if lp_values is None:
+        return None
+    ints = np.asarray(b.int_cols, dtype=np.int64)
+    if not np.all(np.abs(lp_values[ints] - np.round(lp_values[ints])) <= 1e-6):
+        return None
+    lp_values[ints] = np.round(lp_values[ints])
+    return lp_values
 
 
 ROUNDING_GAP = 1e-3

@@ -503,7 +503,7 @@ def test_without_a_search_the_rounding_is_an_lp_unless_it_leaves_a_count_fractio
     assert kinds == [False]  # one LP, no MIP: integral on the first instance, infeasible on the second
     # what the rounding MIP gives with the same decisions fixed
     m.set_row_bounds(("unassigned",), 0.0, INF)
-    monkeypatch.setattr(mip.Model, "solve", lambda self, **kw: real_solve(self, **{**kw, "integer": True}))
+    monkeypatch.setattr(Model, "solve", lambda self, **kw: real_solve(self, **{**kw, "integer": True}))
     as_mip = mip._round_lp(part, b, lp, sep, 60)
     if values is None:
         assert as_mip is None
