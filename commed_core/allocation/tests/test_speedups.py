@@ -12,6 +12,7 @@ from typing import Any, cast
 
 import highspy
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -111,14 +112,19 @@ def test_proof_options_reach_the_same_optimum_as_highs_defaults(monkeypatch: pyt
     assert proof.objective == default.objective
 
 
-def _rounding(problem: Any, search: float) -> tuple[dict[str, str], float]:
-    part = mip._components(problem)[0]
-    b = mip.build(part, fb_eff=problem.rules.fallback_rank)
-    cost = np.asarray(b.model.cost, dtype=np.float64)
-    sep = cost.copy()
+def _separated(part: Any, fb_eff: int | None = 6) -> tuple[Any, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """A part's model, its separation cost (students left out at 100) and the separated LP's solution."""
+    b = mip.build(part, fb_eff=fb_eff)
+    sep = np.asarray(b.model.cost, dtype=np.float64).copy()
     sep[[j for j, _ in b.u_cols]] = 100.0
     _, _, lp = b.model.separate(b.vubs, cost=sep, time_limit=30)
     assert lp is not None
+    return b, sep, lp
+
+
+def _rounding(problem: Any, search: float) -> tuple[dict[str, str], float]:
+    part = mip._components(problem)[0]
+    b, sep, lp = _separated(part, fb_eff=problem.rules.fallback_rank)
     values = mip._round_lp(part, b, lp, sep, 30, search_limit=search)
     assert values is not None
     polished = mip._polish(b, Result("feasible", values, 0.0, 0.0, 0.0, 0.0), sep, 30)
@@ -167,12 +173,8 @@ def test_an_integral_lp_after_the_flip_search_is_the_rounding_without_its_mip(
     data = generate_instance(800, seed=1)
     data["rules"]["objective"] = objective
     part = mip._components(parse_problem(data))[0]
-    b = mip.build(part, fb_eff=6)
+    b, sep, lp = _separated(part)
     m = b.model
-    sep = np.asarray(m.cost, dtype=np.float64).copy()
-    sep[[j for j, _ in b.u_cols]] = 100.0
-    _, _, lp = m.separate(b.vubs, cost=sep, time_limit=30)
-    assert lp is not None
     seen: dict[str, Any] = {"mip": 0}
     real_flip, real_solve = mip._flip_search, Model.solve
 
@@ -208,13 +210,9 @@ def test_an_integral_lp_after_the_flip_search_is_the_rounding_without_its_mip(
 def test_the_sub_mip_around_the_start_keeps_every_rule_and_never_worsens_it() -> None:
     problem = parse_problem(generate_instance(800, seed=2))
     part = mip._components(problem)[0]
-    b = mip.build(part, fb_eff=6)
+    b, sep, lp = _separated(part)
     m = b.model
     cost = np.asarray(m.cost, dtype=np.float64)
-    sep = cost.copy()
-    sep[[j for j, _ in b.u_cols]] = 100.0
-    _, _, lp = m.separate(b.vubs, cost=sep, time_limit=30)
-    assert lp is not None
     start = mip._round_lp(part, b, lp, sep, 30)  # the plain rounding: far from the LP on many decisions
     assert start is not None
     m.set_row_bounds(("unassigned",), 0.0, 0.0)
@@ -484,12 +482,8 @@ def test_without_a_search_the_rounding_is_an_lp_unless_it_leaves_a_count_fractio
     n: int, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     part = sorted(mip._components(parse_problem(generate_instance(n, seed=seed))), key=lambda q: -len(q.students))[0]
-    b = mip.build(part, fb_eff=6)
+    b, sep, lp = _separated(part)
     m = b.model
-    sep = np.asarray(m.cost, dtype=np.float64).copy()
-    sep[[j for j, _ in b.u_cols]] = 100.0
-    _, _, lp = m.separate(b.vubs, cost=sep, time_limit=30)
-    assert lp is not None
     real_solve = Model.solve
     kinds: list[bool] = []
 
