@@ -48,12 +48,13 @@ of the parts' minima.
 Heuristic start: a rule-respecting greedy allocation (``_greedy``) and a rounding of the LP
 (``_round_lp``: open/values fixed from the LP, improved by ``_flip_search`` on large parts, the rest
 re-solved), the better given to HiGHS as its first incumbent, and returned (polished) if HiGHS finds
-nothing better within the time limit. Small parts are solved with ``PROOF_OPTIONS``, from a start first
-improved by one sub-MIP over the decisions where it and the LP disagree (``_rins``: HiGHS's proof is
-shorter from a better incumbent). On parts of more than ``LARGE_PART_STUDENTS``, where HiGHS does not
-get past the full model's root in time, the start is improved by rounds of such sub-MIPs instead; a
-start that leaves students out goes through them too, each student left out costing more than any
-placement of everyone, and a last sub-MIP frees the decisions that could place the few still left out.
+nothing better within the time limit. Parts of up to ``PROOF_MODE_STUDENTS`` are solved with
+``PROOF_OPTIONS``, from a start first improved by sub-MIPs over the decisions where it and the LP disagree
+(``_rins``: HiGHS's proof is shorter from a better incumbent): one on parts of up to ``ROUNDS_STUDENTS``,
+rounds of them on larger parts. On parts of more than ``LARGE_PART_STUDENTS``, where HiGHS does not get
+past the full model's root in time, those rounds make the answer; a start that leaves students out goes
+through them too, each student left out costing more than any placement of everyone, and a last sub-MIP
+frees the decisions that could place the few still left out.
 
 Non-ranked placement (``fallback_rank``) goes through one aggregated node per (locality, class): a
 type sends ``f[t]`` students to its node, the node sends ``z[p,g]`` to any project of its locality,
@@ -101,9 +102,9 @@ POLISH_SECONDS = 10.0  # the polish LP may run past the time limit by up to this
 SEPARATION_SHARE = 0.5  # most of the time limit the cutting-plane LP loop may use
 SEPARATION_SHARE_LARGE = 0.3  # the same on parts of more than LARGE_PART_STUDENTS students
 # Most of what is left after it that the rounding's local search may use. On parts HiGHS then proves
-# (1,500 students at N = 3,000) the start hardly matters to the proof and the search's seconds came out
-# of it: at 0.4 the search took 4.6 s of the larger part's 19.8 s; at 0.05, seeds 1-3: 20.1 -> 17.6 s,
-# and seeds 2 and 3 proven optimal in 26 s where 0.4 left 0.04% and 0.06% at 27 s.
+# (1,500 students at N = 3,000) the search's seconds come out of the proof: at 0.4 the search took 4.6 s
+# of the larger part's 19.8 s; at 0.05, seeds 1-3: 20.1 -> 17.6 s, and seeds 2 and 3 proven optimal in
+# 26 s where 0.4 left 0.04% and 0.06% at 27 s (measured before the sub-MIP rounds ran there).
 SEARCH_SHARE = 0.05
 SEARCH_SHARE_LARGE = 0.3  # the same on parts of more than LARGE_PART_STUDENTS students
 LARGE_PART_STUDENTS = 3000
@@ -112,9 +113,19 @@ FIRST_TRY_SHARE = 0.3  # of the time left, for "everyone placed" when the start 
 # root sub-MIP heuristics (RINS, RENS, root reduced-cost fixing) only delay the proof: measured on the
 # benchmark instances they took 7.5 of the 9.5 s that N = 1,000 needed; with them off, and pseudo-costs
 # trusted from the first branching instead of strong branching (pscost_minreliable 0), the same
-# optimum is proven in ~2 s. On larger parts the heuristics are what finds good allocations (at
-# N = 3,000, 30 s: gap 0.22% with them, 2.9% without), so they stay on there. bench/RESULTS.md.
-PROOF_MODE_STUDENTS = 1000
+# optimum is proven in ~2 s. On larger parts, from the rounding alone, the heuristics are what finds good
+# allocations (at N = 3,000, 30 s: gap 0.22% with them, 2.9% without); from the start the sub-MIP rounds
+# give (ROUNDS_STUDENTS) they only delay the proof again. Above LARGE_PART_STUDENTS HiGHS does not get
+# past its root within the limit whatever its options: defaults there. bench/RESULTS.md.
+PROOF_MODE_STUDENTS = 3000
+# On parts of more than ROUNDS_STUDENTS (and up to PROOF_MODE_STUDENTS: the 1,500-student parts of N = 3,000)
+# HiGHS's proof, with PROOF_OPTIONS, is shorter from a start first improved by the flip search and by rounds
+# of sub-MIPs (as on large parts) than from the rounding with HiGHS's own root heuristics on: given the
+# optimum as its start, the larger part of seed 1 is proven in 9.2 s with PROOF_OPTIONS and in 24 s with
+# HiGHS's defaults. Whole solve, N = 3,000, 30 s, seeds 1-4: 24.1, 27.2 (gap 0.110%), 27.2 (0.120%),
+# 15.9 s -> 16.0, 27.2 (0.060%), 27.2 (0.093%), 12.4 s (commed_core/allocation/README.md, item 12). Up to
+# ROUNDS_STUDENTS one sub-MIP round is enough (a second one was slower there) and no flip search.
+ROUNDS_STUDENTS = 1000
 MAX_WORKERS = 4  # parts solved side by side (one HiGHS thread each)
 RESUME_MIN_SECONDS = 3.0  # time left over by parts that finished early is given to the others if at least this
 PROOF_OPTIONS: dict[str, float | int | bool | str] = {
@@ -800,7 +811,7 @@ LEFT_OUT_FREED = 10  # at most this many students left out by the start: free th
 REPAIR_SECONDS = 2.0  # kept back for that sub-MIP when the start leaves students out
 REPAIR_MIN_SECONDS = 0.3
 FULL_MIP_MIN_SECONDS = 2.0  # less than this left after the sub-MIP: not worth loading the full model
-# Most of what is left that the sub-MIP before a proof (parts of up to PROOF_MODE_STUDENTS) may use; it
+# Most of what is left that the sub-MIP before a proof (parts of up to ROUNDS_STUDENTS) may use; it
 # takes 0.15 to 0.3 s on the 500-student parts of N = 1,000 (sixth session's machine, 2.5-5x slower than the fifth's).
 # Seeds 1-16, both parts one after the other, twice each: 77.5 and 71.0 s in all without it, 67.7 and
 # 67.7 s with it; the larger part of seed 1 2.8 -> 1.5 s (rounding 1258, sub-MIP 1153, optimum 1147).
@@ -1077,10 +1088,12 @@ def _solve_part(
     b = build(problem, fb_eff=fb_eff)
     m = b.model
     opts = PROOF_OPTIONS if len(problem.students) <= PROOF_MODE_STUDENTS else None
-    # On small parts HiGHS proves the optimum whatever the start (no search); on parts of more than
-    # LARGE_PART_STUDENTS it does not get past its root within the limit, so the start (improved by
-    # the flip search) is the answer and the search gets most of the time.
+    # On small parts HiGHS proves the optimum from the rounding improved by one sub-MIP (no search); on
+    # parts of more than LARGE_PART_STUDENTS it does not get past its root within the limit, so the start
+    # (improved by the flip search and rounds of sub-MIPs) is the answer and the search gets most of the
+    # time; in between, the same rounds give HiGHS's proof a better start (see ROUNDS_STUDENTS).
     large = len(problem.students) > LARGE_PART_STUDENTS
+    rounds = large or len(problem.students) > ROUNDS_STUDENTS
     search_share = SEARCH_SHARE_LARGE if large else SEARCH_SHARE
     report(f"model built: {m.num_cols} columns, {len(m.row_lower)} rows, {len(b.int_cols)} integer")
     n_cols = m.num_cols
@@ -1122,7 +1135,7 @@ def _solve_part(
         if earlier is not None and (start is None or key_of(earlier) < key_of(start)):
             start = earlier
     if lp_values is not None:
-        search = 0.0 if opts else search_share * left()
+        search = search_share * left() if rounds else 0.0
         budget = left()
         rounding = search + min(max((budget - search) * 0.5, 0.15 * budget), 10.0)  # the rest: the proof
         rounded = _round_lp(problem, b, lp_values, sep_cost, rounding, search_limit=search, other=start)
@@ -1146,9 +1159,10 @@ def _solve_part(
     objective = problem.rules.objective
     first_cost = rank_cost
     m.set_row_bounds(("unassigned",), 0.0, 0.0)
-    if large and start is not None and lp_values is not None and objective in COST_OBJECTIVES:
-        # HiGHS does not get past the root of a part this size within the limit; a sub-MIP around the start
-        # (its own RINS) does much better with the time (see _rins).
+    if rounds and start is not None and lp_values is not None and objective in COST_OBJECTIVES:
+        # On a large part HiGHS does not get past the root within the limit; a sub-MIP around the start
+        # (its own RINS) does much better with the time (see _rins). On a part it then proves, its proof is
+        # shorter from the better start (see ROUNDS_STUDENTS).
         # Rounds: after a sub-MIP solved to its optimum, the next frees the decisions where the new
         # allocation and the LP disagree, by a smaller margin when the same ones would be freed again.
         # A start that leaves students out (no fallback, say) goes in too: then the sub-MIP may leave
@@ -1168,7 +1182,8 @@ def _solve_part(
             few_out = 0 < key_of(start)[0] <= LEFT_OUT_FREED
             also = _decisions_for_left_out(b, start) if few_out else None
             sub, now_free = _rins(
-                b, start, lp_values, sub_cost, left() - reserve, mip_gap, diffs[0], unless=freed, also=also
+                b, start, lp_values, sub_cost, left() - reserve, mip_gap, diffs[0], unless=freed, also=also,
+                options=opts,
             )
             if now_free == freed or not now_free:
                 diffs.pop(0)
@@ -1191,7 +1206,7 @@ def _solve_part(
         if 0 < out_now <= LEFT_OUT_FREED and left() > REPAIR_MIN_SECONDS:
             t_sub = time.perf_counter()
             also = _decisions_for_left_out(b, start)
-            sub, now_free = _rins(b, start, lp_values, sub_cost, left(), mip_gap, math.inf, also=also)
+            sub, now_free = _rins(b, start, lp_values, sub_cost, left(), mip_gap, math.inf, also=also, options=opts)
             if sub is not None and sub.values is not None and key_of(sub.values) < key_of(start):
                 start = sub.values
             who = "the student" if out_now == 1 else f"the {out_now} students"
@@ -1201,7 +1216,8 @@ def _solve_part(
             report(stages[-1])
         m.set_row_bounds(("unassigned",), 0.0, 0.0)
         greedy_u = int(key_of(start)[0])
-    if opts and start is not None and lp_values is not None and greedy_u == 0 and objective in COST_OBJECTIVES:
+    if opts and not rounds and start is not None and lp_values is not None and greedy_u == 0 \
+            and objective in COST_OBJECTIVES:
         # A part HiGHS proves: its proof is shorter from a better incumbent, and the rounding's start is
         # several per cent above the optimum. One sub-MIP around it (tenths of a second) comes within a
         # few tenths of a per cent of it (see PROOF_RINS_SHARE).

@@ -241,6 +241,35 @@ def test_large_parts_go_through_the_sub_mip_and_keep_every_rule(monkeypatch: pyt
     assert math.isfinite(out.gap) and out.bound <= out.objective + 1e-6
 
 
+def test_mid_size_parts_go_through_sub_mip_rounds_with_the_proof_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Parts of more than ROUNDS_STUDENTS (up to PROOF_MODE_STUDENTS) are proven: the start goes through
+    # the flip search and rounds of sub-MIPs, each with HiGHS's proof options, before the full model's
+    # proof, and the optimum is the one HiGHS's defaults reach without any of it.
+    problem = parse_problem(generate_instance(600, seed=1))
+    monkeypatch.setattr(mip, "ROUNDS_STUDENTS", 100)
+    monkeypatch.setattr(mip, "PROOF_MODE_STUDENTS", 10**6)
+    monkeypatch.setattr(mip, "LARGE_PART_STUDENTS", 10**6)
+    real = mip._rins
+    seen: list[object] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("options"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mip, "_rins", spy)
+    out = mip.solve_mip(problem, time_limit=60)
+    rounds = [s for s in out.stages if "sub-MIP on" in s]
+    assert len(rounds) >= 2, out.stages  # rounds, not the small parts' single sub-MIP
+    assert seen and all(o is mip.PROOF_OPTIONS for o in seen)
+    assert out.optimal and check(problem, out.assignment) == [] and not out.unassigned
+    monkeypatch.setattr(mip, "_rins", real)
+    monkeypatch.setattr(mip, "PROOF_MODE_STUDENTS", 0)
+    monkeypatch.setattr(mip, "ROUNDS_STUDENTS", 10**6)
+    plain = mip.solve_mip(problem, time_limit=60)
+    assert not any("sub-MIP on" in s for s in plain.stages), plain.stages
+    assert plain.optimal and plain.objective == out.objective
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6), point=st.integers(0, 10**6))
 def test_seat_cuts_never_cut_off_an_allocation_within_the_rules(seed: int, point: int) -> None:
