@@ -1216,8 +1216,8 @@ def _solve_part(
             report(stages[-1])
         m.set_row_bounds(("unassigned",), 0.0, 0.0)
         greedy_u = int(key_of(start)[0])
-    if opts and not rounds and start is not None and lp_values is not None and greedy_u == 0 \
-            and objective in COST_OBJECTIVES:
+    proof_sub_mip = opts is not None and not rounds and objective in COST_OBJECTIVES
+    if proof_sub_mip and start is not None and lp_values is not None and greedy_u == 0:
         # A part HiGHS proves: its proof is shorter from a better incumbent, and the rounding's start is
         # several per cent above the optimum. One sub-MIP around it (tenths of a second) comes within a
         # few tenths of a per cent of it (see PROOF_RINS_SHARE).
