@@ -1231,21 +1231,33 @@ def _solve_part(
         m.set_row_bounds(("unassigned",), 0.0, 0.0)
         greedy_u = int(key_of(start)[0])
     proof_sub_mip = opts is not None and not rounds and objective in COST_OBJECTIVES
-    if proof_sub_mip and start is not None and lp_values is not None and greedy_u == 0:
+    few_out = 0 < greedy_u <= LEFT_OUT_FREED
+    if proof_sub_mip and start is not None and lp_values is not None and (greedy_u == 0 or few_out):
         # A part HiGHS proves: its proof is shorter from a better incumbent, and the rounding's start is
         # several per cent above the optimum. One sub-MIP around it (tenths of a second) comes within a
-        # few tenths of a per cent of it (see PROOF_RINS_SHARE).
+        # few tenths of a per cent of it (see PROOF_RINS_SHARE). A start that leaves a few students out (no
+        # fallback, say) goes in too, each student left out costing more than any placement of everyone,
+        # with the decisions that could place them freed as well: HiGHS proves much faster from a start
+        # that places everyone than with none (N = 1,000 without fallback, seed 1: 3.8 s).
         t_sub = time.perf_counter()
+        sub_cost, also = first_cost, None
+        if few_out:
+            sub_cost = rank_cost + unassigned_cost * (float(np.max(rank_cost)) * len(problem.students) + 1.0)
+            also = _decisions_for_left_out(b, start)
+            m.set_row_bounds(("unassigned",), 0.0, INF)
         sub, now_free = _rins(
-            b, start, lp_values, first_cost, PROOF_RINS_SHARE * left(), mip_gap, RINS_DIFFS[0], options=opts
+            b, start, lp_values, sub_cost, PROOF_RINS_SHARE * left(), mip_gap, RINS_DIFFS[0], also=also,
+            options=opts,
         )
+        m.set_row_bounds(("unassigned",), 0.0, 0.0)
         if sub is not None and sub.values is not None and key_of(sub.values) < key_of(start):
             start = sub.values
         if sub is not None:
             stages.append(f"sub-MIP on {len(now_free)} decisions where the start and the LP differ by "
-                          f">= {RINS_DIFFS[0]}: {sub.status}, rank cost {key_of(start)[1]:.0f} "
-                          f"({time.perf_counter() - t_sub:.2f}s)")
+                          f">= {RINS_DIFFS[0]}: {sub.status}, {key_of(start)[0]:.0f} unassigned, rank cost "
+                          f"{key_of(start)[1]:.0f} ({time.perf_counter() - t_sub:.2f}s)")
             report(stages[-1])
+        greedy_u = int(key_of(start)[0])
     skip_full = large and greedy_u == 0 and start is not None and left() < FULL_MIP_MIN_SECONDS
     # For greedy/generous this first solve only supplies a start for the stages: a loose gap will do.
     first_gap = mip_gap if objective in COST_OBJECTIVES else max(mip_gap, 0.05)
