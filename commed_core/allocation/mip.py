@@ -62,8 +62,10 @@ at the fallback cost -- still a network, so still integral. Students in together
 locked students are *special*: their own binary columns, with explicit pair rows.
 
 Lexicographic objectives are sequential solves: unassigned is minimised first (skipped when a solve
-with everyone placed succeeds); ``greedy`` then lexicographically minimises the number of students at
-rank >= 2, >= 3, ..., which is the same as maximising 1st choices, then 2nd, ...; ``generous`` does the
+with everyone placed succeeds; otherwise one solve of ``weight * unassigned + rank cost`` gives the fewest
+left out and the cheapest allocation leaving that many out); ``greedy`` then lexicographically
+minimises the number of students at rank >= 2, >= 3, ..., which is the same as maximising 1st
+choices, then 2nd, ...; ``generous`` does the
 same from the worst rank down (minimise the count at the maximum rank, then at the next, ...), which
 minimises the maximum rank first. Each stage fixes the previous optimum (or best count found) as a
 constraint, and gets an equal share of the time left for the stages still to come, so that one hard
@@ -1294,10 +1296,16 @@ def _solve_part(
             res = replace(more, bound=bound, gap=gap)
     if res.status in ("infeasible", "unknown"):
         m.set_row_bounds(("unassigned",), 0.0, INF)
+        # Unassigned first, then the rank cost, in one solve: weight * unassigned + rank cost, the weight above
+        # any allocation's rank cost. The count alone is a degenerate objective (every placement costs nothing)
+        # and a second solve had to find the cheapest allocation with that many left out from scratch: N = 300
+        # without fallback, seed 1: 0.93 + 0.27 s -> 0.31 s; N = 1,000, seed 5: 0.28 + 1.27 s -> 1.26 s.
+        weight = float(np.max(rank_cost, initial=0.0)) * len(problem.students) + 1.0
         r1 = m.solve(
-            cost=unassigned_cost, time_limit=left(), mip_gap=0.0, abs_gap=INT_GAP, start=start, options=opts
+            cost=unassigned_cost * weight + first_cost, time_limit=left(), mip_gap=0.0, abs_gap=INT_GAP,
+            start=start, options=opts,
         )
-        stages.append(f"minimise unassigned: {r1.status} ({r1.seconds:.2f}s)")
+        stages.append(f"minimise unassigned, then the rank cost: {r1.status} ({r1.seconds:.2f}s)")
         report(stages[-1])
         if r1.status == "infeasible":
             return MipOutcome({}, [s.id for s in problem.students], False, float("inf"), 0, 0, True, stages)
@@ -1308,9 +1316,16 @@ def _solve_part(
             optimal, res = False, fallback
         elif r1.status == "unknown" or r1.values is None:
             return MipOutcome({}, [s.id for s in problem.students], False, float("inf"), 0, 0, False, stages)
+        elif r1.status == "optimal":
+            # the fewest students left out, and the cheapest allocation leaving that many out: every allocation
+            # leaves at least best_u out, so those leaving best_u out cost at least the bound less weight * best_u
+            best_u = _integral_value(float(np.sum(r1.values[u_cols_idx])))
+            m.set_row_bounds(("unassigned",), 0.0, best_u)
+            obj = float(np.dot(first_cost, r1.values))
+            res = replace(r1, objective=obj, bound=min(r1.bound - weight * best_u, obj), gap=0.0)
         else:
-            optimal = optimal and r1.status == "optimal"
-            best_u = _integral_value(r1.objective)
+            optimal = False
+            best_u = _integral_value(float(np.sum(r1.values[u_cols_idx])))
             m.set_row_bounds(("unassigned",), 0.0, best_u)
             res = m.solve(
                 cost=first_cost, time_limit=left(), mip_gap=first_gap, abs_gap=INT_GAP, start=r1.values,
