@@ -815,6 +815,7 @@ RINS_DIFFS = (0.5, 0.35, 0.2)
 LEFT_OUT_FREED = 10  # at most this many students left out by the start: free their projects' decisions in the sub-MIP
 REPAIR_SECONDS = 2.0  # kept back for that sub-MIP when the start leaves students out
 REPAIR_MIN_SECONDS = 0.3
+PLACE_SHARE = 0.2  # of the time left, for placing many students a large part's start leaves out (see _solve_part)
 FULL_MIP_MIN_SECONDS = 2.0  # less than this left after the sub-MIP: not worth loading the full model
 # Most of what is left that the sub-MIP before a proof (parts of up to ROUNDS_STUDENTS) may use; it
 # takes 0.15 to 0.3 s on the 500-student parts of N = 1,000 (sixth session's machine, 2.5-5x slower than the fifth's).
@@ -1190,6 +1191,21 @@ def _solve_part(
             m.set_row_bounds(("unassigned",), 0.0, INF)
         # and then a few seconds are kept for a last sub-MIP on what could place those still left out
         reserve = REPAIR_SECONDS if greedy_u > 0 else 0.0
+        if large and greedy_u > LEFT_OUT_FREED:
+            # Many students left out (N = 10,000 without fallback: the rounding leaves about 110 of each
+            # 5,000-student part out): HiGHS's own heuristics on the count of students left out alone place
+            # most of them within seconds, where a sub-MIP around the start, with hundreds of decisions free,
+            # could not finish in 10 s on a slow machine and placed none.
+            t_sub = time.perf_counter()
+            rep = m.solve(
+                cost=unassigned_cost, time_limit=PLACE_SHARE * left(), mip_gap=0.0, abs_gap=INT_GAP, start=start,
+                options=opts,
+            )
+            if rep.values is not None and key_of(rep.values) < key_of(start):
+                start = rep.values
+            stages.append(f"place those left out: {rep.status}, {key_of(start)[0]:.0f} unassigned, rank cost "
+                          f"{key_of(start)[1]:.0f} ({time.perf_counter() - t_sub:.2f}s)")
+            report(stages[-1])
         diffs = list(RINS_DIFFS)
         freed: set[int] | None = None
         while diffs and left() - reserve > FULL_MIP_MIN_SECONDS:

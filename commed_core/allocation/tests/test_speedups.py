@@ -415,6 +415,29 @@ def test_a_large_part_whose_start_leaves_students_out_has_them_placed_by_the_sub
     assert math.isfinite(out.gap) and out.bound <= out.objective + 1e-6
 
 
+def test_a_large_part_whose_start_leaves_many_out_has_them_placed_before_the_sub_mip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # N = 10,000 without fallback on a slow machine: the rounding left ~110 of each 5,000-student part out,
+    # the sub-MIP around it (hundreds of decisions free) did not finish in 10 s and placed none, and 134 to
+    # 247 students ended unassigned. HiGHS's own heuristics on the count alone place most of them first.
+    monkeypatch.setattr(mip, "LARGE_PART_STUDENTS", 100)
+    monkeypatch.setattr(mip, "PROOF_MODE_STUDENTS", 50)
+    monkeypatch.setattr(mip, "LEFT_OUT_FREED", 2)
+    monkeypatch.setattr(mip, "_round_lp", lambda *a, **k: None)  # the start is greedy's, which leaves students out
+    data = generate_instance(600, seed=1)
+    data["rules"]["fallback_rank"] = None
+    part = mip._components(parse_problem(data))[0]
+    out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
+    start = next(s for s in out.stages if s.startswith("heuristic start"))
+    left_out = int(start.split(": ")[1].split()[0])
+    assert left_out > 2, start
+    placed = next(s for s in out.stages if s.startswith("place those left out"))
+    assert int(placed.split(", ")[1].split()[0]) < left_out, placed
+    assert out.stages.index(placed) < min(i for i, s in enumerate(out.stages) if s.startswith("sub-MIP"))
+    assert not out.unassigned and check(part, out.assignment) == []
+
+
 def test_a_proven_part_whose_start_leaves_a_few_out_has_them_placed_by_the_sub_mip_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
