@@ -64,13 +64,12 @@ locked students are *special*: their own binary columns, with explicit pair rows
 Lexicographic objectives are sequential solves: unassigned is minimised first (skipped when a solve
 with everyone placed succeeds; otherwise, on parts HiGHS proves, one solve of ``weight * unassigned + rank
 cost`` gives the fewest left out and the cheapest allocation leaving that many out); ``greedy`` then
-lexicographically
-minimises the number of students at rank >= 2, >= 3, ..., which is the same as maximising 1st
-choices, then 2nd, ...; ``generous`` does the
-same from the worst rank down (minimise the count at the maximum rank, then at the next, ...), which
-minimises the maximum rank first. Each stage fixes the previous optimum (or best count found) as a
-constraint, and gets an equal share of the time left for the stages still to come, so that one hard
-count cannot leave the later stages without time. A stage's objective is ``weight * count + rank cost``
+lexicographically minimises the number of students at rank >= 2, >= 3, ..., which is the same as
+maximising 1st choices, then 2nd, ...; ``generous`` does the same from the worst rank down (minimise
+the count at the maximum rank, then at the next, ...), which minimises the maximum rank first. Each
+stage fixes the previous optimum (or best count found) as a constraint, and gets an equal share of the
+time left for the stages still to come, so that one hard count cannot leave the later stages without
+time. A stage's objective is ``weight * count + rank cost``
 (the weight above any allocation's rank cost): the count alone is so degenerate that HiGHS's search
 wanders; it stops once the count is proven minimal (``_count_stage_gap``).
 """
@@ -1116,6 +1115,9 @@ def _solve_part(
     report(f"model built: {m.num_cols} columns, {len(m.row_lower)} rows, {len(b.int_cols)} integer")
     n_cols = m.num_cols
     rank_cost = np.asarray(m.cost, dtype=np.float64)
+    # More than any allocation's rank cost (costs are >= 0): a weight that makes one student fewer left out
+    # (or at a count stage's ranks) outweigh all of the rank cost, which then only breaks ties.
+    dominant = float(np.max(rank_cost, initial=0.0)) * len(problem.students) + 1.0
     u_idx = [j for j, _ in b.u_cols] + [j for j, _ in b.su_cols]
     unassigned_cost = np.zeros(n_cols)
     unassigned_cost[u_idx] = 1.0
@@ -1187,7 +1189,7 @@ def _solve_part(
         # students out, at a cost above any placement of everyone (unassigned first, as everywhere).
         sub_cost = first_cost
         if greedy_u > 0:
-            sub_cost = rank_cost + unassigned_cost * (float(np.max(rank_cost)) * len(problem.students) + 1.0)
+            sub_cost = rank_cost + unassigned_cost * dominant
             m.set_row_bounds(("unassigned",), 0.0, INF)
         # and then a few seconds are kept for a last sub-MIP on what could place those still left out
         reserve = REPAIR_SECONDS if greedy_u > 0 else 0.0
@@ -1261,7 +1263,7 @@ def _solve_part(
         t_sub = time.perf_counter()
         sub_cost, also = first_cost, None
         if few_out:
-            sub_cost = rank_cost + unassigned_cost * (float(np.max(rank_cost)) * len(problem.students) + 1.0)
+            sub_cost = rank_cost + unassigned_cost * dominant
             also = _decisions_for_left_out(b, start)
             m.set_row_bounds(("unassigned",), 0.0, INF)
         sub, now_free = _rins(
@@ -1313,17 +1315,16 @@ def _solve_part(
             res = replace(more, bound=bound, gap=gap)
     if res.status in ("infeasible", "unknown"):
         m.set_row_bounds(("unassigned",), 0.0, INF)
-        # On a part HiGHS proves: unassigned first, then the rank cost, in one solve (weight * unassigned + rank
-        # cost, the weight above any allocation's rank cost). The count alone is a degenerate objective (every
+        # On a part HiGHS proves: unassigned first, then the rank cost, in one solve (dominant * unassigned + rank
+        # cost). The count alone is a degenerate objective (every
         # placement costs nothing), and a second solve had to find the cheapest allocation leaving that many
         # out from scratch: N = 300 without fallback, seed 1: 0.93 + 0.27 s -> 0.31 s; N = 1,000, seed 5:
         # 0.28 + 1.27 s -> 1.26 s. On a larger part, where the time limit cuts this solve short, HiGHS's
         # heuristics place more students with the count alone (N = 10,000 without fallback: 111 left out ->
         # 21 in 2.3 s; with the rank cost as well, none placed in 1.3 s).
         lexicographic = opts is not None
-        weight = float(np.max(rank_cost, initial=0.0)) * len(problem.students) + 1.0
         r1 = m.solve(
-            cost=unassigned_cost * weight + first_cost if lexicographic else unassigned_cost,
+            cost=unassigned_cost * dominant + first_cost if lexicographic else unassigned_cost,
             time_limit=left(), mip_gap=0.0, abs_gap=INT_GAP, start=start, options=opts,
         )
         what = "minimise unassigned, then the rank cost" if lexicographic else "minimise unassigned"
@@ -1340,11 +1341,11 @@ def _solve_part(
             return MipOutcome({}, [s.id for s in problem.students], False, float("inf"), 0, 0, False, stages)
         elif lexicographic and r1.status == "optimal":
             # the fewest students left out, and the cheapest allocation leaving that many out: every allocation
-            # leaves at least best_u out, so those leaving best_u out cost at least the bound less weight * best_u
+            # leaves at least best_u out, so those leaving best_u out cost at least the bound less dominant * best_u
             best_u = _integral_value(float(np.sum(r1.values[u_cols_idx])))
             m.set_row_bounds(("unassigned",), 0.0, best_u)
             obj = float(np.dot(first_cost, r1.values))
-            res = replace(r1, objective=obj, bound=min(r1.bound - weight * best_u, obj), gap=0.0)
+            res = replace(r1, objective=obj, bound=min(r1.bound - dominant * best_u, obj), gap=0.0)
         else:
             optimal = optimal and r1.status == "optimal"
             best_u = _integral_value(float(np.sum(r1.values[u_cols_idx])))
@@ -1366,19 +1367,18 @@ def _solve_part(
         levels = sorted(b.level_cols)
         thresholds = levels[1:] if objective == "greedy" else list(reversed(levels[1:]))
         start = res.values
-        # Each stage minimises weight * count + rank cost, the weight above any allocation's rank cost (costs
-        # are >= 0): the fewest students at rank >= k, and among those allocations the cheapest. A count
+        # Each stage minimises weight * count + rank cost, the weight (dominant) above any allocation's rank
+        # cost: the fewest students at rank >= k, and among those allocations the cheapest. A count
         # alone is a very degenerate objective (most columns cost nothing) and HiGHS's search wanders: at
         # N = 1,000 (seed 1) it did not find that nobody need be placed at the fallback rank in 5 s, and
         # generous ended 30 s later unproven; with the rank cost as tie-break each stage takes 0.1 to 1.2 s.
         # The count is proven minimal once the bound is within rank_floor + INT_GAP of the incumbent, where
         # rank_floor is a lower bound on the rank cost (see _count_stage_gap).
-        weight = float(np.max(rank_cost, initial=0.0)) * len(problem.students) + 1.0
         rank_floor = max(res.bound, 0.0) if by_rank and math.isfinite(res.bound) else 0.0
         for done, k in enumerate(thresholds):
             cols = sorted({j for r, js in b.level_cols.items() if r >= k for j in js})
             stage_cost = rank_cost.copy()
-            stage_cost[cols] += weight
+            stage_cost[cols] += dominant
             # An equal share of what is left for each stage still to come (what one leaves over goes to the
             # next): one hard count (is there an allocation with nobody at rank >= 6?) must not take the
             # whole limit and leave the later stages, which make the allocation good, no time at all.
@@ -1395,7 +1395,7 @@ def _solve_part(
             best = _integral_value(float(np.sum(r.values[cols])))
             proven = r.status == "optimal" and mip_gap == 0  # then the stop rule proved the count minimal
             optimal = optimal and r.status == "optimal"
-            gaps.append(0.0 if proven else _count_stage_gap(best, r.bound, weight))
+            gaps.append(0.0 if proven else _count_stage_gap(best, r.bound, dominant))
             m.add_row([(j, 1.0) for j in cols], -INF, best)
             start, res, by_rank = r.values, r, False
     if res.values is None:  # pragma: no cover - every path above leaves a solution here
