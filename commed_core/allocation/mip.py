@@ -69,9 +69,9 @@ maximising 1st choices, then 2nd, ...; ``generous`` does the same from the worst
 the count at the maximum rank, then at the next, ...), which minimises the maximum rank first. Each
 stage fixes the previous optimum (or best count found) as a constraint, and gets an equal share of the
 time left for the stages still to come, so that one hard count cannot leave the later stages without
-time. A stage's objective is ``weight * count + rank cost``
-(the weight above any allocation's rank cost): the count alone is so degenerate that HiGHS's search
-wanders; it stops once the count is proven minimal (``_count_stage_gap``).
+time. A stage's objective is ``weight * count + rank cost`` (the weight above any allocation's rank
+cost): the count alone is so degenerate that HiGHS's search wanders; it stops once the count is proven
+minimal (``_count_stage_gap``).
 """
 
 from __future__ import annotations
@@ -1121,6 +1121,7 @@ def _solve_part(
     u_idx = [j for j, _ in b.u_cols] + [j for j, _ in b.su_cols]
     unassigned_cost = np.zeros(n_cols)
     unassigned_cost[u_idx] = 1.0
+    left_out_cost = rank_cost + unassigned_cost * dominant  # for sub-MIPs that may leave students out
     stages: list[str] = []
     optimal = True
     gaps: list[float] = []
@@ -1189,7 +1190,7 @@ def _solve_part(
         # students out, at a cost above any placement of everyone (unassigned first, as everywhere).
         sub_cost = first_cost
         if greedy_u > 0:
-            sub_cost = rank_cost + unassigned_cost * dominant
+            sub_cost = left_out_cost
             m.set_row_bounds(("unassigned",), 0.0, INF)
         # and then a few seconds are kept for a last sub-MIP on what could place those still left out
         reserve = REPAIR_SECONDS if greedy_u > 0 else 0.0
@@ -1263,7 +1264,7 @@ def _solve_part(
         t_sub = time.perf_counter()
         sub_cost, also = first_cost, None
         if few_out:
-            sub_cost = rank_cost + unassigned_cost * dominant
+            sub_cost = left_out_cost
             also = _decisions_for_left_out(b, start)
             m.set_row_bounds(("unassigned",), 0.0, INF)
         sub, now_free = _rins(
@@ -1315,13 +1316,13 @@ def _solve_part(
             res = replace(more, bound=bound, gap=gap)
     if res.status in ("infeasible", "unknown"):
         m.set_row_bounds(("unassigned",), 0.0, INF)
-        # On a part HiGHS proves: unassigned first, then the rank cost, in one solve (dominant * unassigned + rank
-        # cost). The count alone is a degenerate objective (every
-        # placement costs nothing), and a second solve had to find the cheapest allocation leaving that many
-        # out from scratch: N = 300 without fallback, seed 1: 0.93 + 0.27 s -> 0.31 s; N = 1,000, seed 5:
-        # 0.28 + 1.27 s -> 1.26 s. On a larger part, where the time limit cuts this solve short, HiGHS's
-        # heuristics place more students with the count alone (N = 10,000 without fallback: 111 left out ->
-        # 21 in 2.3 s; with the rank cost as well, none placed in 1.3 s).
+        # On a part HiGHS proves: unassigned first, then the rank cost, in one solve (dominant * unassigned +
+        # rank cost). The count alone is a degenerate objective (every placement costs nothing), and a second
+        # solve had to find the cheapest allocation leaving that many out from scratch: N = 300 without
+        # fallback, seed 1: 0.93 + 0.27 s -> 0.31 s; N = 1,000, seed 5: 0.28 + 1.27 s -> 1.26 s. On a larger
+        # part, where the time limit cuts this solve short, HiGHS's heuristics place more students with the
+        # count alone (N = 10,000 without fallback: 111 left out -> 21 in 2.3 s; with the rank cost as well,
+        # none placed in 1.3 s).
         lexicographic = opts is not None
         r1 = m.solve(
             cost=unassigned_cost * dominant + first_cost if lexicographic else unassigned_cost,

@@ -21,8 +21,16 @@ from commed_core.allocation import check, generate_instance, mip, parse_problem,
 from commed_core.allocation._greedy import greedy_allocation
 from commed_core.allocation._highs import INF, LpSession, Model, Result
 from commed_core.allocation.check import rank_cost
+from commed_core.allocation.problem import Problem
 
 from ._random import all_assignments, tiny_problem
+
+
+def _first_part_without_fallback(n: int) -> Problem:
+    """The first independent part of ``generate_instance(n, seed=1)`` with ``fallback_rank`` off."""
+    data = generate_instance(n, seed=1)
+    data["rules"]["fallback_rank"] = None
+    return mip._components(parse_problem(data))[0]
 
 
 def test_parts_are_independent_and_cover_the_problem() -> None:
@@ -402,9 +410,7 @@ def test_a_large_part_whose_start_leaves_students_out_has_them_placed_by_the_sub
     if repair:  # no rounds on the LP's disagreements: only the sub-MIP on what could place those left out
         monkeypatch.setattr(mip, "RINS_DIFFS", ())
         monkeypatch.setattr(mip, "LEFT_OUT_FREED", 10**6)
-    data = generate_instance(600, seed=1)
-    data["rules"]["fallback_rank"] = None
-    part = mip._components(parse_problem(data))[0]
+    part = _first_part_without_fallback(600)
     out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
     start = next(s for s in out.stages if s.startswith("heuristic start"))
     assert not start.startswith("heuristic start: 0 unassigned"), start
@@ -425,9 +431,7 @@ def test_a_large_part_whose_start_leaves_many_out_has_them_placed_before_the_sub
     monkeypatch.setattr(mip, "PROOF_MODE_STUDENTS", 50)
     monkeypatch.setattr(mip, "LEFT_OUT_FREED", 2)
     monkeypatch.setattr(mip, "_round_lp", lambda *a, **k: None)  # the start is greedy's, which leaves students out
-    data = generate_instance(600, seed=1)
-    data["rules"]["fallback_rank"] = None
-    part = mip._components(parse_problem(data))[0]
+    part = _first_part_without_fallback(600)
     out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
     start = next(s for s in out.stages if s.startswith("heuristic start"))
     left_out = int(start.split(": ")[1].split()[0])
@@ -456,9 +460,7 @@ def test_a_proven_part_whose_start_leaves_a_few_out_has_them_placed_by_the_sub_m
         return real(self, **kw)
 
     monkeypatch.setattr(Model, "solve", spy)
-    data = generate_instance(600, seed=1)
-    data["rules"]["fallback_rank"] = None
-    part = mip._components(parse_problem(data))[0]
+    part = _first_part_without_fallback(600)
     assert len(part.students) <= mip.ROUNDS_STUDENTS
     out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
     start = next(s for s in out.stages if s.startswith("heuristic start"))
@@ -477,9 +479,7 @@ def test_a_part_that_must_leave_students_out_gets_unassigned_then_rank_cost_in_o
     # The count of students left out alone is a degenerate objective, and the cheapest allocation leaving
     # that many out was a second solve from scratch (N = 300 without fallback, seed 1: 0.93 + 0.27 s); one
     # solve of weight * unassigned + rank cost gives both (0.31 s).
-    data = generate_instance(300, seed=1)
-    data["rules"]["fallback_rank"] = None
-    part = max(mip._components(parse_problem(data)), key=lambda q: len(q.students))
+    part = _first_part_without_fallback(300)  # the larger of its two parts
     out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
     assert any(s.startswith("minimise unassigned, then the rank cost: optimal") for s in out.stages), out.stages
     assert not any(s.startswith("rank objective with") for s in out.stages), out.stages
@@ -590,9 +590,7 @@ def test_a_first_try_cut_short_that_placed_everyone_goes_on_with_the_time_left(m
         return res
 
     monkeypatch.setattr(Model, "solve", first_try_cut_short)
-    data = generate_instance(400, seed=1)
-    data["rules"]["fallback_rank"] = None
-    part = mip._components(parse_problem(data))[0]
+    part = _first_part_without_fallback(400)
     out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
     assert not next(s for s in out.stages if s.startswith("heuristic start")).startswith("heuristic start: 0 ")
     assert out.stages[-2].startswith("everyone placed: feasible"), out.stages
