@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-__all__ = ["Cut", "LpSession", "Model", "Result"]
+__all__ = ["Cut", "LpSession", "Model", "Result", "Separation"]
 
 INF = highspy.kHighsInf
 Cut = tuple[list[tuple[int, float]], float, float]  # a row: (column, coefficient) entries, lower, upper
@@ -86,6 +86,18 @@ class Result:
     bound: float
     gap: float
     seconds: float
+
+
+@dataclass
+class Separation:
+    """What ``Model.separate`` found: the candidate rows added (indices into the candidates), the last LP
+    objective (a lower bound for every integral solution), its solution and its reduced costs (``None``
+    when no LP was solved to optimality)."""
+
+    added: list[int]
+    bound: float
+    values: npt.NDArray[np.float64] | None
+    reduced_costs: npt.NDArray[np.float64] | None
 
 
 class LpSession:
@@ -236,16 +248,18 @@ class Model:
         max_rounds: int = 30,
         extra: Callable[[npt.NDArray[np.float64]], Sequence[Cut]] | None = None,
         keep_extra: bool = True,
-    ) -> tuple[list[int], float, npt.NDArray[np.float64] | None]:
+    ) -> Separation:
         """Cutting planes on the LP relaxation: ``candidates`` are rows ``x[j] - cap * x[k] <= 0``
         (valid for every integral solution), ``extra`` a separator returning further valid rows an LP
         solution breaks; repeatedly solve the LP and add the rows its optimum breaks, warm-starting each
         round, until none is broken (or the time/round limit). The candidate rows found are added to the
-        model, and the extra rows too if ``keep_extra``; returns the candidates' indices, the last LP
-        objective and the last LP solution (``None`` if no LP was solved to optimality)."""
+        model, and the extra rows too if ``keep_extra``. The result holds the last optimal LP's objective,
+        solution and reduced costs: those of an LP with every row kept and perhaps a few fewer cuts, so
+        its reduced costs bound every integral solution's cost from below as well (see
+        ``Separation``)."""
         t0 = time.perf_counter()
         if not candidates and extra is None:
-            return [], float("nan"), None
+            return Separation([], float("nan"), None, None)
         cj = np.asarray([c[0] for c in candidates], dtype=np.int32)
         ck = np.asarray([c[1] for c in candidates], dtype=np.int32)
         cap = np.asarray([c[2] for c in candidates], dtype=np.float64)
@@ -257,6 +271,7 @@ class Model:
         chosen: list[int] = []
         found: list[Cut] = []
         last: npt.NDArray[np.float64] | None = None
+        reduced: npt.NDArray[np.float64] | None = None
         obj = float("nan")
         with_extra = False
         for _ in range(max_rounds):
@@ -268,8 +283,9 @@ class Model:
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 break
             prev, obj = obj, float(h.getInfo().objective_function_value)
-            v = np.asarray(h.getSolution().col_value, dtype=np.float64)
-            last = v
+            solution = h.getSolution()
+            v = np.asarray(solution.col_value, dtype=np.float64)
+            last, reduced = v, np.asarray(solution.col_dual, dtype=np.float64)
             broken = v[cj[rest]] - cap[rest] * v[ck[rest]] > 1e-6
             new = rest[broken]
             cuts = list(extra(v)) if extra is not None and with_extra else []
@@ -309,7 +325,7 @@ class Model:
         if keep_extra:
             for entries, lo, hi in found:
                 self.add_row(entries, lo, hi)
-        return chosen, obj, last
+        return Separation(chosen, obj, last, reduced)
 
     def lp_session(
         self, *, cost: npt.NDArray[np.float64], lower: npt.NDArray[np.float64], upper: npt.NDArray[np.float64]

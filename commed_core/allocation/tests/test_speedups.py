@@ -33,6 +33,17 @@ def _first_part_without_fallback(n: int) -> Problem:
     return mip._components(parse_problem(data))[0]
 
 
+def _sub_mip(model: Model, kw: dict[str, Any]) -> bool:
+    """Whether a ``Model.solve`` call with these arguments is a sub-MIP (the rounding's or one around the
+    start), which fixes most open/value decisions, rather than a solve of the whole model (which may get
+    bounds too: those of reduced-cost fixing, which fix flows)."""
+    lo, hi = kw.get("lower"), kw.get("upper")
+    if lo is None or hi is None:
+        return False
+    ints = np.flatnonzero(np.asarray(model.integer))
+    return bool(np.count_nonzero(lo[ints] == hi[ints]) > len(ints) // 2)
+
+
 def test_parts_are_independent_and_cover_the_problem() -> None:
     problem = parse_problem(generate_instance(200, seed=3))
     parts = mip._components(problem)
@@ -67,7 +78,7 @@ def test_separation_reaches_the_lp_bound_of_the_full_strong_model() -> None:
     cost = np.asarray(lazy.model.cost, dtype=np.float64)
     cost[[j for j, _ in lazy.u_cols]] = 100.0  # unassigned dearer than any placement
     lazy.model.set_row_bounds(("unassigned",), 0.0, 0.0)
-    added, _, _ = lazy.model.separate(lazy.vubs, cost=cost, time_limit=60)
+    added = lazy.model.separate(lazy.vubs, cost=cost, time_limit=60).added
     assert 0 < len(added) < len(lazy.vubs)
     assert lazy.model.solve(integer=False).objective == pytest.approx(want)
 
@@ -88,7 +99,7 @@ def test_without_a_solver_answer_the_heuristic_start_is_returned(monkeypatch: py
     real = Model.solve
 
     def no_answer(self: Model, **kw: Any) -> Result:
-        if kw.get("integer", True) and kw.get("lower") is None:
+        if kw.get("integer", True) and not _sub_mip(self, kw):
             return Result("unknown", None, math.inf, -math.inf, math.inf, 0.0)
         return real(self, **kw)
 
@@ -125,7 +136,7 @@ def _separated(part: Any, fb_eff: int | None = 6) -> tuple[Any, npt.NDArray[np.f
     b = mip.build(part, fb_eff=fb_eff)
     sep = np.asarray(b.model.cost, dtype=np.float64).copy()
     sep[[j for j, _ in b.u_cols]] = 100.0
-    _, _, lp = b.model.separate(b.vubs, cost=sep, time_limit=30)
+    lp = b.model.separate(b.vubs, cost=sep, time_limit=30).values
     assert lp is not None
     return b, sep, lp
 
@@ -310,7 +321,7 @@ def test_seat_cuts_raise_the_lp_bound_and_keep_the_optimum(n: int, seed: int) ->
         sep = cost.copy()
         sep[[j for j, _ in b.u_cols]] = 100.0
         extra = (lambda v, b=b: mip.seat_cuts(b.seat_groups, v)) if with_seats else None
-        _, bound, _ = b.model.separate(b.vubs, cost=sep, time_limit=30, extra=extra)  # kept in the model
+        bound = b.model.separate(b.vubs, cost=sep, time_limit=30, extra=extra).bound  # kept in the model
         bounds.append(bound)
         optima.append(b.model.solve(cost=sep, time_limit=60, abs_gap=mip.INT_GAP).objective)
     assert bounds[1] > bounds[0] + 0.5
@@ -455,8 +466,8 @@ def test_a_proven_part_whose_start_leaves_a_few_out_has_them_placed_by_the_sub_m
     real = Model.solve
 
     def spy(self: Model, **kw: Any) -> Result:
-        if kw.get("integer", True) and kw.get("lower") is None and self.row_upper[self.rows[("unassigned",)]] == 0:
-            starts.append(kw.get("start") is not None)  # the proof ("everyone placed")
+        if kw.get("integer", True) and not _sub_mip(self, kw) and self.row_upper[self.rows[("unassigned",)]] == 0:
+            starts.append(kw.get("start") is not None)
         return real(self, **kw)
 
     monkeypatch.setattr(Model, "solve", spy)
@@ -503,8 +514,8 @@ def test_with_everyone_placed_the_lp_bound_stands_in_for_a_solve_cut_short(monke
     real = Model.solve
 
     def cut_short(self: Model, **kw: Any) -> Result:
-        if not kw.get("integer", True) or kw.get("lower") is not None:
-            return real(self, **kw)  # LPs and the rounding: as they are
+        if not kw.get("integer", True) or _sub_mip(self, kw):
+            return real(self, **kw)  # LPs, the rounding and sub-MIPs: as they are
         if self.row_upper[self.rows[("unassigned",)]] == 0.0:
             return Result("unknown", None, math.inf, -math.inf, math.inf, 0.0)
         res = real(self, **kw)
@@ -584,7 +595,7 @@ def test_a_first_try_cut_short_that_placed_everyone_goes_on_with_the_time_left(m
 
     def first_try_cut_short(self: Model, **kw: Any) -> Result:
         res = real(self, **kw)
-        if kw.get("integer", True) and kw.get("lower") is None and not calls:
+        if kw.get("integer", True) and not _sub_mip(self, kw) and not calls:
             calls.append("cut")
             return Result("feasible", res.values, res.objective, -math.inf, math.inf, res.seconds)
         return res
@@ -668,3 +679,50 @@ def test_without_a_search_the_rounding_is_an_lp_unless_it_leaves_a_count_fractio
         polished = mip._polish(b, Result("feasible", values, 0.0, 0.0, 0.0, 0.0), sep, 30)
         assignment, _ = mip._extract(part, b, polished)
         assert check(part, assignment) == []
+
+
+def test_reduced_cost_bounds_keep_what_a_cost_within_the_slack_allows() -> None:
+    # min x + 3y - z with x + y >= 2: the LP takes x = 2, y = 0 (reduced cost 2), z = 4 (reduced cost -1)
+    m = Model()
+    x = m.col(1.0, 0.0, 5.0, False, [("cover", 1.0)])
+    y = m.col(3.0, 0.0, 5.0, False, [("cover", 1.0)])
+    z = m.col(-1.0, 0.0, 4.0, False)
+    m.set_row_bounds("cover", 2.0, INF)
+    sep = m.separate([], cost=np.asarray(m.cost), time_limit=10, extra=lambda v: [])
+    assert sep.reduced_costs is not None and sep.bound == pytest.approx(-2.0)
+    lo, hi, changed = mip._reduced_cost_bounds(m, sep.reduced_costs, 1.0)
+    # within 1 of the bound: y (2 a unit) must stay 0, z (1 a unit) may fall by one at most
+    assert (lo[y], hi[y]) == (0.0, 0.0) and (lo[z], hi[z]) == (3.0, 4.0) and (lo[x], hi[x]) == (0.0, 5.0)
+    assert changed == 2
+    lo, hi, changed = mip._reduced_cost_bounds(m, sep.reduced_costs, 5.0)
+    assert (lo[y], hi[y]) == (0.0, 2.0) and (lo[z], hi[z]) == (0.0, 4.0) and changed == 1
+
+
+@pytest.mark.parametrize(("n", "seed"), [(300, 1), (300, 2), (1000, 1)])
+def test_reduced_cost_bounds_from_the_seat_cut_lp_keep_the_optimum(n: int, seed: int) -> None:
+    part = mip._components(parse_problem(generate_instance(n, seed=seed)))[0]
+    b = mip.build(part, fb_eff=6)
+    m = b.model
+    sep_cost = np.asarray(m.cost, dtype=np.float64).copy()
+    sep_cost[[j for j, _ in b.u_cols]] = 100.0
+    sep = m.separate(b.vubs, cost=sep_cost, time_limit=30, extra=lambda v: mip.seat_cuts(b.seat_groups, v),
+                     keep_extra=False)
+    assert sep.reduced_costs is not None
+    # the separation's cost (students left out at 100: some of N = 300 cannot be placed), as in _solve_part
+    best = m.solve(cost=sep_cost, time_limit=120, abs_gap=mip.INT_GAP)
+    assert best.status == "optimal" and best.values is not None and mip._integral(best.values)
+    lo, hi, changed = mip._reduced_cost_bounds(m, sep.reduced_costs, best.objective - sep.bound + 1e-6)
+    assert changed > 0
+    # the optimum keeps every bound, and the model with them has the same optimum
+    assert np.all(best.values >= lo - 1e-6) and np.all(best.values <= hi + 1e-6)
+    fixed = m.solve(cost=sep_cost, lower=lo, upper=hi, time_limit=120, abs_gap=mip.INT_GAP)
+    assert fixed.status == "optimal" and fixed.objective == pytest.approx(best.objective)
+
+
+def test_a_proof_from_a_start_that_places_everyone_searches_only_what_the_reduced_costs_allow() -> None:
+    problem = parse_problem(generate_instance(400, seed=1))
+    out = mip.solve_mip(problem, time_limit=60)
+    fixing = [s for s in out.stages if "reduced costs against the start" in s]
+    assert len(fixing) == 2, out.stages  # both parts
+    assert all(int(s.rsplit(": ", 1)[1].split()[0]) > 0 for s in fixing), fixing
+    assert out.optimal and check(problem, out.assignment) == []
