@@ -54,7 +54,9 @@ nothing better within the time limit. Parts of up to ``PROOF_MODE_STUDENTS`` are
 rounds of them on larger parts. On parts of more than ``LARGE_PART_STUDENTS``, where HiGHS does not get
 past the full model's root in time, those rounds make the answer; a start that leaves students out goes
 through them too, each student left out costing more than any placement of everyone, and a last sub-MIP
-frees the decisions that could place the few still left out.
+frees the decisions that could place the few still left out. Before a proof from a start that places
+everyone, the separation LP's reduced costs fix or bound the flows no allocation at least as good as the
+start can use (``_reduced_cost_bounds``).
 
 Non-ranked placement (``fallback_rank``) goes through one aggregated node per (locality, class): a
 type sends ``f[t]`` students to its node, the node sends ``z[p,g]`` to any project of its locality,
@@ -860,7 +862,7 @@ def _rins(
     return res, free
 
 
-# Reduced costs within HiGHS's dual feasibility tolerance count as zero; the slack gets the same margin.
+# Reduced costs within HiGHS's dual feasibility tolerance (1e-7) count as zero.
 RC_TOL = 1e-7
 
 
@@ -1337,7 +1339,7 @@ def _solve_part(
         # 4.97 s, nearly every seed faster; N = 1,000 30.7 and 33.7 s -> 29.8 and 31.2 s (seeds 2, 8 and
         # 13 much faster, 15 and 16 slower: HiGHS's tree takes another path); N = 3,000, seeds 1-4, once:
         # 18.4 s, 0.12%, 0.19%, 15.6 s -> 23.7 s, proven in 26.4 s, 0.11%, 10.7 s.
-        slack = float(np.dot(first_cost, start)) - lp_bound + 1e-6
+        slack = float(np.dot(first_cost, start)) - lp_bound + 1e-6  # the start itself keeps every bound
         lower, upper, changed = _reduced_cost_bounds(m, separation.reduced_costs, slack)
         stages.append(f"reduced costs against the start (slack {slack:.2f}): {changed} column bounds tightened")
         report(stages[-1])
