@@ -91,13 +91,15 @@ class Result:
 @dataclass
 class Separation:
     """What ``Model.separate`` found: the candidate rows added (indices into the candidates), the last LP
-    objective (a lower bound for every integral solution), its solution and its reduced costs (``None``
-    when no LP was solved to optimality)."""
+    objective (a lower bound for every integral solution), its solution, its reduced costs and its row
+    duals (the model's rows first, in order, then the rows the loop added; ``None`` when no LP was solved
+    to optimality)."""
 
     added: list[int]
     bound: float
     values: npt.NDArray[np.float64] | None
     reduced_costs: npt.NDArray[np.float64] | None
+    row_duals: npt.NDArray[np.float64] | None = None
 
 
 class LpSession:
@@ -272,6 +274,7 @@ class Model:
         found: list[Cut] = []
         last: npt.NDArray[np.float64] | None = None
         reduced: npt.NDArray[np.float64] | None = None
+        duals: npt.NDArray[np.float64] | None = None
         obj = float("nan")
         with_extra = False
         for _ in range(max_rounds):
@@ -286,6 +289,7 @@ class Model:
             solution = h.getSolution()
             v = np.asarray(solution.col_value, dtype=np.float64)
             last, reduced = v, np.asarray(solution.col_dual, dtype=np.float64)
+            duals = np.asarray(solution.row_dual, dtype=np.float64)
             broken = v[cj[rest]] - cap[rest] * v[ck[rest]] > 1e-6
             new = rest[broken]
             cuts = list(extra(v)) if extra is not None and with_extra else []
@@ -325,7 +329,7 @@ class Model:
         if keep_extra:
             for entries, lo, hi in found:
                 self.add_row(entries, lo, hi)
-        return Separation(chosen, obj, last, reduced)
+        return Separation(chosen, obj, last, reduced, duals)
 
     def lp_session(
         self, *, cost: npt.NDArray[np.float64], lower: npt.NDArray[np.float64], upper: npt.NDArray[np.float64]
