@@ -21,6 +21,7 @@ seeds 2 to 8.
 from __future__ import annotations
 
 import functools
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -33,8 +34,10 @@ from .problem import Problem
 if TYPE_CHECKING:
     from .mip import _Built
 
-# Above this many class-count vectors for one project the bound is not computed (None): it enumerates them.
+# Above this many class-count vectors for one project, or this many partial vectors looked at to find
+# them, the bound is not computed (None): it enumerates them (many attributes and a large maximum size).
 MAX_COUNT_VECTORS = 20_000
+MAX_VISITS = 100_000
 
 
 @functools.lru_cache(maxsize=4096)
@@ -48,11 +51,15 @@ def _count_vectors(
 ) -> npt.NDArray[np.int64] | None:
     """Every vector of class counts (class c: at most ``caps[c]``) making an open group of ``lo..hi``
     members in which every attribute value present is held by at least two and every required language
-    is spoken by enough; ``None`` when there are more than ``MAX_COUNT_VECTORS``. Projects with the same
-    classes and sizes share one enumeration (cached)."""
+    is spoken by enough; ``None`` when there are more than ``MAX_COUNT_VECTORS`` or finding them takes
+    more than ``MAX_VISITS`` steps. Projects with the same classes and sizes share one enumeration
+    (cached)."""
     n_classes = len(caps)
+    if math.comb(hi + n_classes, n_classes) > MAX_VISITS:  # the partial vectors there may be: not started
+        return None
     n_attrs = len(values[0]) if values else 0
     out: list[tuple[int, ...]] = []
+    visits = 0
 
     def keeps_rules(counts: tuple[int, ...]) -> bool:
         for a in range(n_attrs):
@@ -68,6 +75,10 @@ def _count_vectors(
         )
 
     def extend(prefix: tuple[int, ...], total: int) -> bool:
+        nonlocal visits
+        visits += 1
+        if visits > MAX_VISITS:
+            return False
         c = len(prefix)
         if c == n_classes:
             if lo <= total and keeps_rules(prefix):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from commed_core.allocation import check, generate_instance, mip, parse_problem
 from commed_core.allocation._highs import Separation
-from commed_core.allocation._partner_bound import partner_bound
+from commed_core.allocation._partner_bound import _count_vectors, partner_bound
 from commed_core.allocation.check import rank_cost
 from commed_core.allocation.problem import Problem
 
@@ -88,3 +88,15 @@ def test_a_large_part_reports_the_partner_bound_where_it_beats_the_lp(monkeypatc
     assert by_partner > lp + 1
     assert not out.unassigned and check(part, out.assignment) == []
     assert out.bound >= by_partner - 1e-9 and out.bound <= out.objective + 1e-6
+
+
+def test_too_many_classes_for_the_enumeration_give_no_bound_instead_of_a_long_wait() -> None:
+    # 3 attributes of 3 values and 2 languages: 108 classes; 8 seats: C(116, 8) partial vectors
+    values = tuple((a, b, c) for a in "xyz" for b in "xyz" for c in "xyz" for _ in range(4))
+    speaks = tuple((i % 2 == 0, i % 4 < 2) for i in range(len(values)))
+    caps = tuple(8 for _ in values)
+    assert _count_vectors(values, speaks, caps, 3, 8, (1, 1)) is None
+    # a small case is enumerated in full: two values, 4 seats, no language
+    small = _count_vectors((("x",), ("y",)), ((), ()), (4, 4), 3, 4, ())
+    assert small is not None
+    assert sorted(map(tuple, small.tolist())) == [(0, 3), (0, 4), (2, 2), (3, 0), (4, 0)]
