@@ -99,7 +99,7 @@ class Separation:
     bound: float
     values: npt.NDArray[np.float64] | None
     reduced_costs: npt.NDArray[np.float64] | None
-    row_duals: npt.NDArray[np.float64] | None = None
+    row_duals: npt.NDArray[np.float64] | None
 
 
 class LpSession:
@@ -261,7 +261,7 @@ class Model:
         ``Separation``)."""
         t0 = time.perf_counter()
         if not candidates and extra is None:
-            return Separation([], float("nan"), None, None)
+            return Separation([], float("nan"), None, None, None)
         cj = np.asarray([c[0] for c in candidates], dtype=np.int32)
         ck = np.asarray([c[1] for c in candidates], dtype=np.int32)
         cap = np.asarray([c[2] for c in candidates], dtype=np.float64)

@@ -34,10 +34,9 @@ from .problem import Problem
 if TYPE_CHECKING:
     from .mip import _Built
 
-# Above this many class-count vectors for one project, or this many partial vectors looked at to find
-# them, the bound is not computed (None): it enumerates them (many attributes and a large maximum size).
-MAX_COUNT_VECTORS = 20_000
-MAX_VISITS = 100_000
+# Where enumerating one project's class-count vectors could take more steps than this (many attributes
+# and a large maximum size), the bound is not computed (None).
+MAX_STEPS = 200_000
 
 
 @functools.lru_cache(maxsize=4096)
@@ -51,15 +50,14 @@ def _count_vectors(
 ) -> npt.NDArray[np.int64] | None:
     """Every vector of class counts (class c: at most ``caps[c]``) making an open group of ``lo..hi``
     members in which every attribute value present is held by at least two and every required language
-    is spoken by enough; ``None`` when there are more than ``MAX_COUNT_VECTORS`` or finding them takes
-    more than ``MAX_VISITS`` steps. Projects with the same classes and sizes share one enumeration
-    (cached)."""
+    is spoken by enough; ``None`` when the enumeration could take more than ``MAX_STEPS`` steps (each depth
+    of it has at most C(hi + classes, classes) partial vectors). Projects with the same classes and sizes
+    share one enumeration (cached)."""
     n_classes = len(caps)
-    if math.comb(hi + n_classes, n_classes) > MAX_VISITS:  # the partial vectors there may be: not started
+    if (n_classes + 1) * math.comb(hi + n_classes, n_classes) > MAX_STEPS:
         return None
     n_attrs = len(values[0]) if values else 0
     out: list[tuple[int, ...]] = []
-    visits = 0
 
     def keeps_rules(counts: tuple[int, ...]) -> bool:
         for a in range(n_attrs):
@@ -74,20 +72,16 @@ def _count_vectors(
             sum(counts[c] for c in range(n_classes) if speaks[c][li]) >= k for li, k in enumerate(required)
         )
 
-    def extend(prefix: tuple[int, ...], total: int) -> bool:
-        nonlocal visits
-        visits += 1
-        if visits > MAX_VISITS:
-            return False
+    def extend(prefix: tuple[int, ...], total: int) -> None:
         c = len(prefix)
         if c == n_classes:
             if lo <= total and keeps_rules(prefix):
                 out.append(prefix)
-            return len(out) <= MAX_COUNT_VECTORS
-        return all(extend((*prefix, n), total + n) for n in range(min(caps[c], hi - total) + 1))
+            return
+        for n in range(min(caps[c], hi - total) + 1):
+            extend((*prefix, n), total + n)
 
-    if not extend((), 0):
-        return None
+    extend((), 0)
     return np.asarray(out, dtype=np.int64).reshape(-1, n_classes)
 
 
@@ -152,31 +146,26 @@ def _best_by_size(
     group of that size keeping the project's rules; ``None`` when there are too many count vectors."""
     p = problem.projects[k]
     langs = sorted(lang for lang, n in p.requires_languages.items() if n > 0)
-    keys: dict[tuple[tuple[str | None, ...], tuple[bool, ...]], int] = {}
-    costs: list[list[float]] = []
+    # the project's classes: attribute values and which of its languages are spoken
+    by_class: dict[tuple[tuple[str | None, ...], tuple[bool, ...]], list[float]] = defaultdict(list)
     for rc, c, count in items:
         values, spoken = b.class_keys[c]
-        key = (values, tuple(lang in spoken for lang in langs))
-        i = keys.setdefault(key, len(keys))
-        if i == len(costs):
-            costs.append([])
-        costs[i].extend([rc] * min(count, p.max))
+        by_class[(values, tuple(lang in spoken for lang in langs))].extend([rc] * min(count, p.max))
     out: dict[int, float] = {}
     if p.may_close or p.min == 0:
         out[0] = 0.0
-    if not keys or p.max == 0:
+    if not by_class or p.max == 0:
         return out
-    prefix = np.full((len(keys), p.max + 1), np.inf)
+    prefix = np.full((len(by_class), p.max + 1), np.inf)
     caps = []
-    for i, cs in enumerate(costs):
+    for i, cs in enumerate(by_class.values()):
         best = np.sort(np.asarray(cs, dtype=np.float64))[: p.max]
         prefix[i, 0] = 0.0
         prefix[i, 1 : len(best) + 1] = np.cumsum(best)
         caps.append(len(best))
-    ordered = sorted(keys, key=lambda key: keys[key])
     vectors = _count_vectors(
-        tuple(key[0] for key in ordered),
-        tuple(key[1] for key in ordered),
+        tuple(values for values, _ in by_class),
+        tuple(spoken for _, spoken in by_class),
         tuple(caps),
         max(p.min, 1),
         p.max,
@@ -185,10 +174,10 @@ def _best_by_size(
     if vectors is None:
         return None
     if len(vectors):
-        value = prefix[np.arange(len(keys))[None, :], vectors].sum(axis=1)
+        value = prefix[np.arange(len(by_class))[None, :], vectors].sum(axis=1)
         totals = vectors.sum(axis=1)
-        for s in np.unique(totals):
+        for s in np.unique(totals):  # sizes >= 1 (open groups)
             v = float(value[totals == s].min())
             if np.isfinite(v):
-                out[int(s)] = min(out.get(int(s), np.inf), v)
+                out[int(s)] = v
     return out

@@ -1,4 +1,5 @@
-"""Random tiny problems for the property tests (seeded, so hypothesis can shrink the seed)."""
+"""Random tiny problems for the property tests (seeded, so hypothesis can shrink the seed), and the
+separation LP with the seat cuts as ``_solve_part`` runs it."""
 
 from __future__ import annotations
 
@@ -6,8 +7,26 @@ import itertools
 import random
 from typing import Any
 
-from commed_core.allocation import Problem, check
+import numpy as np
+import numpy.typing as npt
+
+from commed_core.allocation import Problem, check, mip
+from commed_core.allocation._highs import Separation
 from commed_core.allocation.check import effective_rank
+
+
+def seat_cut_separation(
+    problem: Problem, *, fb_eff: int | None = None, left_out: float = 100.0
+) -> tuple[Any, npt.NDArray[np.float64], Separation]:
+    """``problem``'s model, the separation cost (students left out at ``left_out``) and the separated LP
+    with the seat cuts (not kept in the model), as in ``_solve_part``."""
+    b = mip.build(problem, fb_eff=fb_eff)
+    cost = np.asarray(b.model.cost, dtype=np.float64).copy()
+    cost[[j for j, _ in b.u_cols] + [j for j, _ in b.su_cols]] = left_out
+    sep = b.model.separate(
+        b.vubs, cost=cost, time_limit=30, extra=lambda v: mip.seat_cuts(b.seat_groups, v), keep_extra=False
+    )
+    return b, cost, sep
 
 
 def tiny_problem(seed: int, objective: str = "rank_cost", *, rich: bool = True) -> dict[str, Any]:

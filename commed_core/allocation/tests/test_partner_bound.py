@@ -6,31 +6,17 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commed_core.allocation import check, generate_instance, mip, parse_problem
-from commed_core.allocation._highs import Separation
 from commed_core.allocation._partner_bound import _count_vectors, partner_bound
 from commed_core.allocation.check import rank_cost
-from commed_core.allocation.problem import Problem
 
-from ._random import all_assignments, tiny_problem
+from ._random import all_assignments, seat_cut_separation, tiny_problem
 
 LEFT_OUT = 100.0  # the separation's price of a student left out, here
-
-
-def _separated(problem: Problem) -> tuple[Any, npt.NDArray[np.float64], Separation]:
-    b = mip.build(problem)
-    cost = np.asarray(b.model.cost, dtype=np.float64).copy()
-    cost[[j for j, _ in b.u_cols] + [j for j, _ in b.su_cols]] = LEFT_OUT
-    sep = b.model.separate(
-        b.vubs, cost=cost, time_limit=30, extra=lambda v: mip.seat_cuts(b.seat_groups, v), keep_extra=False
-    )
-    return b, cost, sep
 
 
 def _with_a_second_attribute(data: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -53,7 +39,7 @@ def test_the_partner_bound_is_below_every_allocation_and_above_the_lp(seed: int)
     ]
     if not costs:  # no allocation keeps the rules (a project that may not close cannot fill)
         return
-    b, cost, sep = _separated(problem)
+    b, cost, sep = seat_cut_separation(problem, left_out=LEFT_OUT)
     assert sep.row_duals is not None
     bound = partner_bound(problem, b, cost, sep.row_duals)
     if problem.rules.together or problem.rules.apart or problem.rules.locked:
@@ -67,7 +53,7 @@ def test_the_partner_bound_is_below_every_allocation_and_above_the_lp(seed: int)
 @pytest.mark.parametrize("seed", [1, 6])
 def test_the_partner_bound_closes_part_of_the_lp_gap_on_the_benchmark_instances(seed: int) -> None:
     for part in mip._components(parse_problem(generate_instance(1000, seed=seed))):
-        b, cost, sep = _separated(part)
+        b, cost, sep = seat_cut_separation(part, left_out=LEFT_OUT)
         assert sep.row_duals is not None
         bound = partner_bound(part, b, cost, sep.row_duals)
         assert bound is not None

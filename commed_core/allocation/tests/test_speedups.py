@@ -23,7 +23,7 @@ from commed_core.allocation._highs import INF, LpSession, Model, Result
 from commed_core.allocation.check import rank_cost
 from commed_core.allocation.problem import Problem
 
-from ._random import all_assignments, tiny_problem
+from ._random import all_assignments, seat_cut_separation, tiny_problem
 
 
 def _first_part_without_fallback(n: int) -> Problem:
@@ -701,12 +701,8 @@ def test_reduced_cost_bounds_keep_what_a_cost_within_the_slack_allows() -> None:
 @pytest.mark.parametrize(("n", "seed"), [(300, 1), (300, 2), (1000, 1)])
 def test_reduced_cost_bounds_from_the_seat_cut_lp_keep_the_optimum(n: int, seed: int) -> None:
     part = mip._components(parse_problem(generate_instance(n, seed=seed)))[0]
-    b = mip.build(part, fb_eff=6)
+    b, sep_cost, sep = seat_cut_separation(part, fb_eff=6)
     m = b.model
-    sep_cost = np.asarray(m.cost, dtype=np.float64).copy()
-    sep_cost[[j for j, _ in b.u_cols]] = 100.0
-    sep = m.separate(b.vubs, cost=sep_cost, time_limit=30, extra=lambda v: mip.seat_cuts(b.seat_groups, v),
-                     keep_extra=False)
     assert sep.reduced_costs is not None
     # the separation's cost (students left out at 100: some of N = 300 cannot be placed), as in _solve_part
     best = m.solve(cost=sep_cost, time_limit=120, abs_gap=mip.INT_GAP)
