@@ -121,6 +121,31 @@ def test_parts_side_by_side_give_the_same_answer_as_one_after_the_other() -> Non
     assert one.objective == two.objective
 
 
+def test_parts_side_by_side_report_every_stage_on_the_calling_thread_as_they_go() -> None:
+    # Before, a problem in parts reported only each part's last stage, once the part had finished: the web
+    # page's bar stood at 0 for most of the run. The callback must also run on the caller's thread (the web
+    # app's writes through that thread's database connection).
+    problem = parse_problem(generate_instance(200, seed=7))
+    n_parts = len(mip._components(problem))
+    assert n_parts > 1
+    calls: list[tuple[str, float, int]] = []
+    out = mip.solve_mip(
+        problem, time_limit=60, workers=2,
+        progress=lambda msg, fraction: calls.append((msg, fraction, threading.get_ident())),
+    )
+    assert out.optimal
+    assert {ident for _msg, _f, ident in calls} == {threading.get_ident()}
+    for k in range(1, n_parts + 1):
+        mine = [msg for msg, _f, _i in calls if msg.startswith(f"part {k}/{n_parts} ")]
+        assert any("model built" in msg for msg in mine)
+        assert any("LP relaxation" in msg for msg in mine)
+        assert mine[-1].endswith(": finished")
+    fractions = [f for _msg, f, _i in calls]
+    assert fractions == sorted(fractions)
+    assert 0.0 <= fractions[0] < 1.0
+    assert fractions[-1] == pytest.approx(1.0)
+
+
 def test_proof_options_reach_the_same_optimum_as_highs_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     problem = parse_problem(generate_instance(250, seed=8))
     monkeypatch.setattr(mip, "PROOF_MODE_STUDENTS", 10**6)
