@@ -16,6 +16,10 @@ LP's (1140.01 against 1139.61, optimum 1147), the per-partner decomposition's cl
 (1144.18; 939.0 against 936.67, the optimum). This function is one evaluation of the latter at the LP's
 duals (0.03 s at 500 students): +0.9 and +1.6 over the LP bound at N = 1,000, seed 1; +0 to +6.6 over
 seeds 2 to 8.
+
+The groups that reach the bound (``partner_solution``) are integral for each partner, where the LP's are
+fractional, so the decisions where an allocation differs from them are a neighbourhood the LP does not
+show: on large parts one sub-MIP frees them (``mip._solve_part``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import functools
 import math
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -85,6 +90,18 @@ def _count_vectors(
     return np.asarray(out, dtype=np.int64).reshape(-1, n_classes)
 
 
+@dataclass(frozen=True)
+class PartnerSolution:
+    """The Lagrangian bound at some prices and the groups that reach it: for each project, its size (0:
+    closed) and the attribute values its group holds, as (attribute index, value). Each partner's groups
+    keep every rule of the groups and the partner's capacity; the students' rows are what it relaxes (a
+    student may be in two groups, or none). Its open/value decisions guide a sub-MIP (``mip._solve_part``)."""
+
+    value: float
+    size: dict[str, int]
+    present: dict[str, frozenset[tuple[int, str]]]
+
+
 def partner_bound(
     problem: Problem,
     b: _Built,
@@ -94,6 +111,17 @@ def partner_bound(
     """The Lagrangian bound at ``row_duals`` (duals of ``b.model``'s rows from an LP over ``cost``), or
     ``None`` where it is not computed: special students (together, apart, locked: their pair rows tie
     projects of different partners) or a project with too many class-count vectors."""
+    solution = partner_solution(problem, b, cost, row_duals)
+    return None if solution is None else solution.value
+
+
+def partner_solution(
+    problem: Problem,
+    b: _Built,
+    cost: npt.NDArray[np.float64],
+    row_duals: npt.NDArray[np.float64],
+) -> PartnerSolution | None:
+    """``partner_bound`` with the groups that reach it (see ``PartnerSolution``)."""
     if b.sx_cols or b.su_cols:
         return None
     m = b.model
@@ -120,30 +148,39 @@ def partner_bound(
     by_partner: dict[str, list[int]] = defaultdict(list)
     for k, p in enumerate(problem.projects):
         by_partner[p.partner].append(k)
+    sizes_of: dict[str, int] = {}
+    present_of: dict[str, frozenset[tuple[int, str]]] = {}
     for cid, members in by_partner.items():
         capacity = problem.partner_capacity(cid)
-        best_by_load = {0: 0.0}
+        # load -> (least value, the (project, size, values) choices reaching it)
+        best_by_load: dict[int, tuple[float, tuple[tuple[str, int, frozenset[tuple[int, str]]], ...]]] = {0: (0.0, ())}
         for k in members:
-            sizes = _best_by_size(problem, b, k, items[problem.projects[k].id])
+            pid = problem.projects[k].id
+            sizes = _best_by_size(problem, b, k, items[pid])
             if sizes is None:
                 return None
-            nxt: dict[int, float] = {}
-            for load, value in best_by_load.items():
-                for s, v in sizes.items():
-                    if load + s <= capacity and (load + s not in nxt or value + v < nxt[load + s]):
-                        nxt[load + s] = value + v
+            nxt: dict[int, tuple[float, tuple[tuple[str, int, frozenset[tuple[int, str]]], ...]]] = {}
+            for load, (value, chosen) in best_by_load.items():
+                for s, (v, held) in sizes.items():
+                    if load + s <= capacity and (load + s not in nxt or value + v < nxt[load + s][0]):
+                        nxt[load + s] = (value + v, (*chosen, (pid, s, held)))
             best_by_load = nxt
         if not best_by_load:  # no way to keep the rules (a project that may not close and cannot fill)
             return None
-        bound += min(best_by_load.values())
-    return bound
+        value, chosen = min(best_by_load.values(), key=lambda entry: entry[0])
+        bound += value
+        for pid, s, held in chosen:
+            sizes_of[pid] = s
+            present_of[pid] = held
+    return PartnerSolution(bound, sizes_of, present_of)
 
 
 def _best_by_size(
     problem: Problem, b: _Built, k: int, items: list[tuple[float, int, int]]
-) -> dict[int, float] | None:
+) -> dict[int, tuple[float, frozenset[tuple[int, str]]]] | None:
     """For each size the project may have (0 when it may be empty), the least sum of reduced costs of a
-    group of that size keeping the project's rules; ``None`` when there are too many count vectors."""
+    group of that size keeping the project's rules, and the attribute values (attribute index, value) that
+    group holds; ``None`` when there are too many count vectors."""
     p = problem.projects[k]
     langs = sorted(lang for lang, n in p.requires_languages.items() if n > 0)
     # the project's classes: attribute values and which of its languages are spoken
@@ -151,9 +188,9 @@ def _best_by_size(
     for rc, c, count in items:
         values, spoken = b.class_keys[c]
         by_class[(values, tuple(lang in spoken for lang in langs))].extend([rc] * min(count, p.max))
-    out: dict[int, float] = {}
+    out: dict[int, tuple[float, frozenset[tuple[int, str]]]] = {}
     if p.may_close or p.min == 0:
-        out[0] = 0.0
+        out[0] = (0.0, frozenset())
     if not by_class or p.max == 0:
         return out
     prefix = np.full((len(by_class), p.max + 1), np.inf)
@@ -163,9 +200,10 @@ def _best_by_size(
         prefix[i, 0] = 0.0
         prefix[i, 1 : len(best) + 1] = np.cumsum(best)
         caps.append(len(best))
+    keys = list(by_class)
     vectors = _count_vectors(
-        tuple(values for values, _ in by_class),
-        tuple(spoken for _, spoken in by_class),
+        tuple(values for values, _ in keys),
+        tuple(spoken for _, spoken in keys),
         tuple(caps),
         max(p.min, 1),
         p.max,
@@ -174,10 +212,19 @@ def _best_by_size(
     if vectors is None:
         return None
     if len(vectors):
-        value = prefix[np.arange(len(by_class))[None, :], vectors].sum(axis=1)
+        value = prefix[np.arange(len(keys))[None, :], vectors].sum(axis=1)
         totals = vectors.sum(axis=1)
         for s in np.unique(totals):  # sizes >= 1 (open groups)
-            v = float(value[totals == s].min())
+            at = np.flatnonzero(totals == s)
+            best_at = int(at[np.argmin(value[at])])
+            v = float(value[best_at])
             if np.isfinite(v):
-                out[int(s)] = v
+                held = frozenset(
+                    (ai, val)
+                    for i, (values, _spoken) in enumerate(keys)
+                    if vectors[best_at, i] > 0
+                    for ai, val in enumerate(values)
+                    if val is not None
+                )
+                out[int(s)] = (v, held)
     return out

@@ -57,7 +57,9 @@ through them too, each student left out costing more than any placement of every
 frees the decisions that could place the few still left out. Before a proof from a start that places
 everyone, the separation LP's reduced costs fix or bound the flows no allocation at least as good as the
 start can use (``_reduced_cost_bounds``). On large parts the bound reported is the better of the LP's and
-the partner bound at the LP's duals (``_partner_bound``).
+the partner bound at the LP's duals (``_partner_bound``), and the groups that reach that bound (each
+partner's, within its capacity and every group rule) guide one more sub-MIP, after the first round: over
+the decisions where the allocation and those groups differ.
 
 Non-ranked placement (``fallback_rank``) goes through one aggregated node per (locality, class): a
 type sends ``f[t]`` students to its node, the node sends ``z[p,g]`` to any project of its locality,
@@ -93,7 +95,7 @@ import numpy.typing as npt
 
 from ._greedy import greedy_allocation
 from ._highs import INF, Cut, Model, Result
-from ._partner_bound import partner_bound
+from ._partner_bound import PartnerSolution, partner_solution
 from .problem import COST_OBJECTIVES, Problem
 
 __all__ = ["MipOutcome", "solve_mip"]
@@ -901,6 +903,17 @@ def _reduced_cost_bounds(
     return lo, hi, int(np.count_nonzero(rise)) + int(np.count_nonzero(fall))
 
 
+def _decisions_of(b: _Built, groups: PartnerSolution) -> npt.NDArray[np.float64]:
+    """The open and value columns set as ``groups`` has them (the other columns 0): a guide for ``_rins``,
+    which frees the decisions where an allocation differs from it."""
+    v = np.zeros(b.model.num_cols)
+    for pid, j in b.open_of.items():
+        v[j] = 1.0 if groups.size.get(pid, 0) > 0 else 0.0
+    for (pid, ai, val), j in b.y_of.items():
+        v[j] = 1.0 if (ai, val) in groups.present.get(pid, frozenset()) else 0.0
+    return v
+
+
 def _decisions_for_left_out(b: _Built, values: npt.NDArray[np.float64]) -> set[int]:
     """The open and value columns of every project a student left out by ``values`` may join (a ranked
     project of theirs; their fallback projects are not counted, they are open to nearly anyone)."""
@@ -1213,12 +1226,16 @@ def _solve_part(
     # get past its root, the partner bound at the LP's duals where it is higher (see _partner_bound;
     # N = 10,000, seed 1: 10988.2 -> 10998.0 and 11335.8 -> 11362.1 in 0.7 to 0.9 s).
     floor = lp_bound
+    guide: npt.NDArray[np.float64] | None = None  # the partner bound's groups, as open/value decisions
     if large and separation.row_duals is not None and math.isfinite(lp_bound):
         t_bound = time.perf_counter()
-        by_partner = partner_bound(problem, b, sep_cost, separation.row_duals)
-        if by_partner is not None and by_partner > floor:
-            floor = by_partner
-        stages.append(f"partner bound at the LP's duals: {'none' if by_partner is None else f'{by_partner:.2f}'} "
+        by_partner = partner_solution(problem, b, sep_cost, separation.row_duals)
+        if by_partner is not None and by_partner.value > floor:
+            floor = by_partner.value
+        if by_partner is not None:
+            guide = _decisions_of(b, by_partner)
+        stages.append(f"partner bound at the LP's duals: "
+                      f"{'none' if by_partner is None else f'{by_partner.value:.2f}'} "
                       f"({time.perf_counter() - t_bound:.2f}s)")
         report(stages[-1])
 
@@ -1318,6 +1335,24 @@ def _solve_part(
                 break
             if not better:
                 diffs.pop(0)
+            if guide is not None and left() - reserve > FULL_MIP_MIN_SECONDS:
+                # Once, after the first round: a neighbourhood the LP does not show, the decisions where the
+                # allocation and the partner bound's groups differ (each partner's groups, within its
+                # capacity and every group rule, at the LP's prices). N = 10,000, seed 1, after the first
+                # round: 11082 -> 11072 and 11495 -> 11466 (3 to 5.5 s for about 300 decisions, solved to
+                # the sub-MIP's optimum), where the next two rounds around the LP gave 11082 -> 11082 and
+                # 11495 -> 11483 in 8 to 9 s; a second time it found nothing (bench/RESULTS.md).
+                t_sub = time.perf_counter()
+                lag, lag_free = _rins(b, start, guide, sub_cost, left() - reserve, mip_gap, 0.5, options=opts)
+                guide = None
+                if lag is not None and lag.values is not None and key_of(lag.values) < key_of(start):
+                    start = lag.values
+                    freed = None  # the LP's neighbourhood around the new allocation is worth a round again
+                stages.append(f"sub-MIP on {len(lag_free)} decisions where the start and the partner bound's "
+                              f"groups differ: {lag.status if lag is not None else 'none'}, "
+                              f"{key_of(start)[0]:.0f} unassigned, rank cost {key_of(start)[1]:.0f} "
+                              f"({time.perf_counter() - t_sub:.2f}s)")
+                report(stages[-1])
         out_now = int(key_of(start)[0])
         if 0 < out_now <= LEFT_OUT_FREED and left() > REPAIR_MIN_SECONDS:
             t_sub = time.perf_counter()

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commed_core.allocation import check, generate_instance, mip, parse_problem
-from commed_core.allocation._partner_bound import _count_vectors, partner_bound
+from commed_core.allocation._partner_bound import _count_vectors, partner_bound, partner_solution
 from commed_core.allocation.check import rank_cost
 
 from ._random import all_assignments, seat_cut_separation, tiny_problem
@@ -74,6 +74,49 @@ def test_a_large_part_reports_the_partner_bound_where_it_beats_the_lp(monkeypatc
     assert by_partner > lp + 1
     assert not out.unassigned and check(part, out.assignment) == []
     assert out.bound >= by_partner - 1e-9 and out.bound <= out.objective + 1e-6
+
+
+@pytest.mark.parametrize("seed", [1, 6])
+def test_the_partner_bound_s_groups_keep_each_partner_s_rules_and_reach_the_bound(seed: int) -> None:
+    # The groups guide a sub-MIP on large parts (decisions where the allocation differs from them): each
+    # partner's groups must be a choice the rules allow, within its capacity, and be the bound's.
+    part = mip._components(parse_problem(generate_instance(1000, seed=seed)))[0]
+    b, cost, sep = seat_cut_separation(part, left_out=LEFT_OUT)
+    assert sep.row_duals is not None
+    solution = partner_solution(part, b, cost, sep.row_duals)
+    assert solution is not None
+    assert solution.value == partner_bound(part, b, cost, sep.row_duals)
+    assert set(solution.size) == {p.id for p in part.projects}
+    load: dict[str, int] = {}
+    for p in part.projects:
+        size = solution.size[p.id]
+        assert (size == 0 and (p.may_close or p.min == 0)) or p.min <= size <= p.max
+        assert size > 0 or not solution.present[p.id]
+        load[p.partner] = load.get(p.partner, 0) + size
+        for ai, value in solution.present[p.id]:
+            assert any(s.attributes.get(part.rules.no_isolation[ai]) == value for s in part.students)
+    assert all(total <= part.partner_capacity(cid) for cid, total in load.items())
+    # closed projects and minorities present: a real guide, not all-open or all-empty
+    assert any(size == 0 for size in solution.size.values())
+    assert any(len(held) > 1 for held in solution.present.values())
+
+
+def test_a_large_part_has_a_sub_mip_where_it_differs_from_the_partner_bound_s_groups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(mip, "LARGE_PART_STUDENTS", 100)
+    part = mip._components(parse_problem(generate_instance(1000, seed=1)))[1]
+    out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
+    lines = [s for s in out.stages if "the partner bound's groups differ" in s]
+    assert len(lines) == 1  # once, after the first round around the LP
+    first = next(i for i, s in enumerate(out.stages) if "where the start and the LP differ" in s)
+    assert out.stages.index(lines[0]) == first + 1
+    assert ": optimal, 0 unassigned" in lines[0]
+    before = int(out.stages[first].rsplit("rank cost ", 1)[1].split()[0])
+    after = int(lines[0].rsplit("rank cost ", 1)[1].split()[0])
+    assert after < before  # here it finds what the LP's neighbourhood did not (941 -> 939, the optimum)
+    assert not out.unassigned and check(part, out.assignment) == []
+    assert out.objective <= after
 
 
 def test_too_many_classes_for_the_enumeration_give_no_bound_instead_of_a_long_wait() -> None:
