@@ -19,7 +19,7 @@ seeds 2 to 8.
 
 The groups that reach the bound (``partner_solution``) are integral for each partner, where the LP's are
 fractional, so the decisions where an allocation differs from them are a neighbourhood the LP does not
-show: on large parts one sub-MIP frees them (``mip._solve_part``).
+show: on large parts the sub-MIPs after the first round free them (``mip._solve_part``).
 """
 
 from __future__ import annotations

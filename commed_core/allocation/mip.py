@@ -58,8 +58,8 @@ frees the decisions that could place the few still left out. Before a proof from
 everyone, the separation LP's reduced costs fix or bound the flows no allocation at least as good as the
 start can use (``_reduced_cost_bounds``). On large parts the bound reported is the better of the LP's and
 the partner bound at the LP's duals (``_partner_bound``), and the groups that reach that bound (each
-partner's, within its capacity and every group rule) guide one more sub-MIP, after the first round: over
-the decisions where the allocation and those groups differ.
+partner's, within its capacity and every group rule) guide the sub-MIPs after the first round: over the
+decisions where the allocation and those groups differ, at the LP's prices and then at noisy ones.
 
 Non-ranked placement (``fallback_rank``) goes through one aggregated node per (locality, class): a
 type sends ``f[t]`` students to its node, the node sends ``z[p,g]`` to any project of its locality,
@@ -821,6 +821,10 @@ RINS_DIFFS = (0.5, 0.35, 0.2)
 LEFT_OUT_FREED = 10  # at most this many students left out by the start: free their projects' decisions in the sub-MIP
 REPAIR_SECONDS = 2.0  # kept back for that sub-MIP when the start leaves students out
 REPAIR_MIN_SECONDS = 0.3
+# Noise (standard deviation, in rank-cost units) on the students' prices for the partner groups that
+# guide the later sub-MIPs of a large part (see _solve_part): 0.5 measured at N = 10,000, not tuned.
+GUIDE_NOISE = 0.5
+GUIDE_PATIENCE = 4  # noisy rounds in a row that find nothing better, and the part's rounds end
 PLACE_SHARE = 0.2  # of the time left, for placing many students a large part's start leaves out (see _solve_part)
 FULL_MIP_MIN_SECONDS = 2.0  # less than this left after the sub-MIP: not worth loading the full model
 # Most of what is left that the sub-MIP before a proof (parts of up to ROUNDS_STUDENTS) may use; it
@@ -1335,24 +1339,41 @@ def _solve_part(
                 break
             if not better:
                 diffs.pop(0)
-            if guide is not None and left() - reserve > FULL_MIP_MIN_SECONDS:
-                # Once, after the first round: a neighbourhood the LP does not show, the decisions where the
-                # allocation and the partner bound's groups differ (each partner's groups, within its
-                # capacity and every group rule, at the LP's prices). N = 10,000, seed 1, after the first
-                # round: 11082 -> 11072 and 11495 -> 11466 (3 to 5.5 s for about 300 decisions, solved to
-                # the sub-MIP's optimum), where the next two rounds around the LP gave 11082 -> 11082 and
-                # 11495 -> 11483 in 8 to 9 s; a second time it found nothing (bench/RESULTS.md).
-                t_sub = time.perf_counter()
-                lag, lag_free = _rins(b, start, guide, sub_cost, left() - reserve, mip_gap, 0.5, options=opts)
-                guide = None
-                if lag is not None and lag.values is not None and key_of(lag.values) < key_of(start):
-                    start = lag.values
-                    freed = None  # the LP's neighbourhood around the new allocation is worth a round again
-                stages.append(f"sub-MIP on {len(lag_free)} decisions where the start and the partner bound's "
-                              f"groups differ: {lag.status if lag is not None else 'none'}, "
-                              f"{key_of(start)[0]:.0f} unassigned, rank cost {key_of(start)[1]:.0f} "
-                              f"({time.perf_counter() - t_sub:.2f}s)")
-                report(stages[-1])
+            if guide is not None and separation.row_duals is not None:
+                # After the first round, the rest of the time goes to neighbourhoods the LP does not show: the
+                # decisions where the allocation and the partner bound's groups differ (each partner's groups,
+                # within its capacity and every group rule), first at the LP's prices, then at those prices
+                # with noise on the students' rows (seeded: the same rounds for the same input). N = 10,000,
+                # seed 1, after the first round: 11082 -> 11072 and 11495 -> 11466 (3 to 5.5 s for about 300
+                # decisions, solved to the sub-MIP's optimum) where the next two rounds around the LP gave
+                # 11082 and 11483 in 8 to 9 s; the same prices again found nothing, noisy ones 11072 -> 11065
+                # and 11465 -> 11449 in three rounds of 3 to 5 s (bench/RESULTS.md).
+                type_rows = np.asarray([m.rows[("type", t)] for t in range(len(b.type_members))], dtype=np.int64)
+                rng = np.random.default_rng(0)
+                what = "the partner bound's groups"
+                idle = 0  # rounds in a row that found nothing better
+                while guide is not None and idle < GUIDE_PATIENCE and left() - reserve > FULL_MIP_MIN_SECONDS:
+                    t_sub = time.perf_counter()
+                    few_out = 0 < key_of(start)[0] <= LEFT_OUT_FREED
+                    also = _decisions_for_left_out(b, start) if few_out else None
+                    sub, now_free = _rins(
+                        b, start, guide, sub_cost, left() - reserve, mip_gap, 0.5, also=also, options=opts
+                    )
+                    idle += 1
+                    if sub is not None and sub.values is not None and key_of(sub.values) < key_of(start):
+                        start, idle = sub.values, 0
+                    stages.append(f"sub-MIP on {len(now_free)} decisions where the start and {what} differ: "
+                                  f"{sub.status if sub is not None else 'none'}, {key_of(start)[0]:.0f} "
+                                  f"unassigned, rank cost {key_of(start)[1]:.0f} ({time.perf_counter() - t_sub:.2f}s)")
+                    report(stages[-1])
+                    if sub is not None and sub.status != "optimal":
+                        break  # cut short by the time limit
+                    prices = separation.row_duals.copy()
+                    prices[type_rows] += rng.normal(0.0, GUIDE_NOISE, len(type_rows))
+                    groups = partner_solution(problem, b, sep_cost, prices)
+                    guide = None if groups is None else _decisions_of(b, groups)
+                    what = "the partner groups at noisy prices"
+                break
         out_now = int(key_of(start)[0])
         if 0 < out_now <= LEFT_OUT_FREED and left() > REPAIR_MIN_SECONDS:
             t_sub = time.perf_counter()

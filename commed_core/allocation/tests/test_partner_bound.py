@@ -101,7 +101,7 @@ def test_the_partner_bound_s_groups_keep_each_partner_s_rules_and_reach_the_boun
     assert any(len(held) > 1 for held in solution.present.values())
 
 
-def test_a_large_part_has_a_sub_mip_where_it_differs_from_the_partner_bound_s_groups(
+def test_a_large_part_has_sub_mips_where_it_differs_from_the_partner_bound_s_groups(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(mip, "LARGE_PART_STUDENTS", 100)
@@ -115,8 +115,15 @@ def test_a_large_part_has_a_sub_mip_where_it_differs_from_the_partner_bound_s_gr
     before = int(out.stages[first].rsplit("rank cost ", 1)[1].split()[0])
     after = int(lines[0].rsplit("rank cost ", 1)[1].split()[0])
     assert after < before  # here it finds what the LP's neighbourhood did not (941 -> 939, the optimum)
+    # then rounds at noisy prices, until GUIDE_PATIENCE of them in a row find nothing better
+    noisy = out.stages[first + 2 :]
+    noisy = noisy[: next(i for i, s in enumerate(noisy) if "noisy prices" not in s)]
+    assert len(noisy) >= mip.GUIDE_PATIENCE
+    costs = [after] + [int(s.rsplit("rank cost ", 1)[1].split()[0]) for s in noisy]
+    assert costs == sorted(costs, reverse=True)
+    assert costs[-mip.GUIDE_PATIENCE - 1] == costs[-1]
     assert not out.unassigned and check(part, out.assignment) == []
-    assert out.objective <= after
+    assert out.objective <= costs[-1]
 
 
 def test_too_many_classes_for_the_enumeration_give_no_bound_instead_of_a_long_wait() -> None:
