@@ -824,7 +824,7 @@ REPAIR_MIN_SECONDS = 0.3
 # Noise (standard deviation, in rank-cost units) on the students' prices for the partner groups that
 # guide the later sub-MIPs of a large part (see _solve_part): 0.5 measured at N = 10,000, not tuned.
 GUIDE_NOISE = 0.5
-GUIDE_PATIENCE = 4  # noisy rounds in a row that find nothing better, and the part's rounds end
+GUIDE_PATIENCE = 4  # guided rounds in a row (the first one included) that find nothing better end them
 PLACE_SHARE = 0.2  # of the time left, for placing many students a large part's start leaves out (see _solve_part)
 FULL_MIP_MIN_SECONDS = 2.0  # less than this left after the sub-MIP: not worth loading the full model
 # Most of what is left that the sub-MIP before a proof (parts of up to ROUNDS_STUDENTS) may use; it

@@ -115,7 +115,7 @@ def test_a_large_part_has_sub_mips_where_it_differs_from_the_partner_bound_s_gro
     before = int(out.stages[first].rsplit("rank cost ", 1)[1].split()[0])
     after = int(lines[0].rsplit("rank cost ", 1)[1].split()[0])
     assert after < before  # here it finds what the LP's neighbourhood did not (941 -> 939, the optimum)
-    # then rounds at noisy prices, until GUIDE_PATIENCE of them in a row find nothing better
+    # then rounds at noisy prices, until GUIDE_PATIENCE guided rounds in a row find nothing better
     noisy = out.stages[first + 2 :]
     noisy = noisy[: next(i for i, s in enumerate(noisy) if "noisy prices" not in s)]
     assert len(noisy) >= mip.GUIDE_PATIENCE
