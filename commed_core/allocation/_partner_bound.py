@@ -17,7 +17,7 @@ LP's (1140.01 against 1139.61, optimum 1147), the per-partner decomposition's cl
 duals (0.03 s at 500 students): +0.9 and +1.6 over the LP bound at N = 1,000, seed 1; +0 to +6.6 over
 seeds 2 to 8.
 
-The groups that reach the bound (``partner_solution``) are integral for each partner, where the LP's are
+The groups that reach the bound (``PartnerSolution``) are integral for each partner, where the LP's are
 fractional, so the decisions where an allocation differs from them are a neighbourhood the LP does not
 show: on large parts the sub-MIPs after the first round free them (``mip._solve_part``).
 """
@@ -90,6 +90,10 @@ def _count_vectors(
     return np.asarray(out, dtype=np.int64).reshape(-1, n_classes)
 
 
+Held = frozenset[tuple[int, str]]  # a group's attribute values, as (attribute index, value)
+_Choice = tuple[str, int, Held]  # a project, its group's size and the values it holds
+
+
 @dataclass(frozen=True)
 class PartnerSolution:
     """The Lagrangian bound at some prices and the groups that reach it: for each project, its size (0:
@@ -99,7 +103,7 @@ class PartnerSolution:
 
     value: float
     size: dict[str, int]
-    present: dict[str, frozenset[tuple[int, str]]]
+    present: dict[str, Held]
 
 
 def partner_bound(
@@ -107,21 +111,10 @@ def partner_bound(
     b: _Built,
     cost: npt.NDArray[np.float64],
     row_duals: npt.NDArray[np.float64],
-) -> float | None:
-    """The Lagrangian bound at ``row_duals`` (duals of ``b.model``'s rows from an LP over ``cost``), or
-    ``None`` where it is not computed: special students (together, apart, locked: their pair rows tie
-    projects of different partners) or a project with too many class-count vectors."""
-    solution = partner_solution(problem, b, cost, row_duals)
-    return None if solution is None else solution.value
-
-
-def partner_solution(
-    problem: Problem,
-    b: _Built,
-    cost: npt.NDArray[np.float64],
-    row_duals: npt.NDArray[np.float64],
 ) -> PartnerSolution | None:
-    """``partner_bound`` with the groups that reach it (see ``PartnerSolution``)."""
+    """The Lagrangian bound at ``row_duals`` (duals of ``b.model``'s rows from an LP over ``cost``) and the
+    groups that reach it, or ``None`` where it is not computed: special students (together, apart, locked:
+    their pair rows tie projects of different partners) or a project with too many class-count vectors."""
     if b.sx_cols or b.su_cols:
         return None
     m = b.model
@@ -149,17 +142,16 @@ def partner_solution(
     for k, p in enumerate(problem.projects):
         by_partner[p.partner].append(k)
     sizes_of: dict[str, int] = {}
-    present_of: dict[str, frozenset[tuple[int, str]]] = {}
+    present_of: dict[str, Held] = {}
     for cid, members in by_partner.items():
         capacity = problem.partner_capacity(cid)
-        # load -> (least value, the (project, size, values) choices reaching it)
-        best_by_load: dict[int, tuple[float, tuple[tuple[str, int, frozenset[tuple[int, str]]], ...]]] = {0: (0.0, ())}
+        best_by_load: dict[int, tuple[float, tuple[_Choice, ...]]] = {0: (0.0, ())}  # load -> least value, choices
         for k in members:
             pid = problem.projects[k].id
             sizes = _best_by_size(problem, b, k, items[pid])
             if sizes is None:
                 return None
-            nxt: dict[int, tuple[float, tuple[tuple[str, int, frozenset[tuple[int, str]]], ...]]] = {}
+            nxt: dict[int, tuple[float, tuple[_Choice, ...]]] = {}
             for load, (value, chosen) in best_by_load.items():
                 for s, (v, held) in sizes.items():
                     if load + s <= capacity and (load + s not in nxt or value + v < nxt[load + s][0]):
@@ -177,7 +169,7 @@ def partner_solution(
 
 def _best_by_size(
     problem: Problem, b: _Built, k: int, items: list[tuple[float, int, int]]
-) -> dict[int, tuple[float, frozenset[tuple[int, str]]]] | None:
+) -> dict[int, tuple[float, Held]] | None:
     """For each size the project may have (0 when it may be empty), the least sum of reduced costs of a
     group of that size keeping the project's rules, and the attribute values (attribute index, value) that
     group holds; ``None`` when there are too many count vectors."""
@@ -188,7 +180,7 @@ def _best_by_size(
     for rc, c, count in items:
         values, spoken = b.class_keys[c]
         by_class[(values, tuple(lang in spoken for lang in langs))].extend([rc] * min(count, p.max))
-    out: dict[int, tuple[float, frozenset[tuple[int, str]]]] = {}
+    out: dict[int, tuple[float, Held]] = {}
     if p.may_close or p.min == 0:
         out[0] = (0.0, frozenset())
     if not by_class or p.max == 0:

@@ -95,7 +95,7 @@ import numpy.typing as npt
 
 from ._greedy import greedy_allocation
 from ._highs import INF, Cut, Model, Result
-from ._partner_bound import PartnerSolution, partner_solution
+from ._partner_bound import PartnerSolution, partner_bound
 from .problem import COST_OBJECTIVES, Problem
 
 __all__ = ["MipOutcome", "solve_mip"]
@@ -1233,7 +1233,7 @@ def _solve_part(
     guide: npt.NDArray[np.float64] | None = None  # the partner bound's groups, as open/value decisions
     if large and separation.row_duals is not None and math.isfinite(lp_bound):
         t_bound = time.perf_counter()
-        by_partner = partner_solution(problem, b, sep_cost, separation.row_duals)
+        by_partner = partner_bound(problem, b, sep_cost, separation.row_duals)
         if by_partner is not None and by_partner.value > floor:
             floor = by_partner.value
         if by_partner is not None:
@@ -1370,7 +1370,7 @@ def _solve_part(
                         break  # cut short by the time limit
                     prices = separation.row_duals.copy()
                     prices[type_rows] += rng.normal(0.0, GUIDE_NOISE, len(type_rows))
-                    groups = partner_solution(problem, b, sep_cost, prices)
+                    groups = partner_bound(problem, b, sep_cost, prices)
                     guide = None if groups is None else _decisions_of(b, groups)
                     what = "the partner groups at noisy prices"
                 break
