@@ -56,10 +56,11 @@ past the full model's root in time, those rounds make the answer; a start that l
 through them too, each student left out costing more than any placement of everyone, and a last sub-MIP
 frees the decisions that could place the few still left out. Before a proof from a start that places
 everyone, the separation LP's reduced costs fix or bound the flows no allocation at least as good as the
-start can use (``_reduced_cost_bounds``). On large parts the bound reported is the better of the LP's and
-the partner bound at the LP's duals (``_partner_bound``), and the groups that reach that bound (each
-partner's, within its capacity and every group rule) guide the sub-MIPs after the first round: over the
-decisions where the allocation and those groups differ, at the LP's prices and then at noisy ones.
+start can use (``_reduced_cost_bounds``). On large parts the bound reported is the partner bound
+(``_partner_bound``: a Lagrangian relaxation, one problem per partner), from the LP's duals raised by a
+subgradient ascent (``Ascent``), and the groups that reach it (each partner's, within its capacity and
+every group rule) guide the sub-MIPs after the first round: over the decisions where the allocation and
+those groups differ, at the best prices found so far, with more steps of the ascent after each round.
 
 Non-ranked placement (``fallback_rank``) goes through one aggregated node per (locality, class): a
 type sends ``f[t]`` students to its node, the node sends ``z[p,g]`` to any project of its locality,
@@ -95,7 +96,7 @@ import numpy.typing as npt
 
 from ._greedy import greedy_allocation
 from ._highs import INF, Cut, Model, Result
-from ._partner_bound import PartnerSolution, partner_bound
+from ._partner_bound import Ascent, PartnerLagrangian, PartnerSolution
 from .problem import COST_OBJECTIVES, Problem
 
 __all__ = ["MipOutcome", "solve_mip"]
@@ -111,7 +112,9 @@ SeatGroup = tuple[int, int | None, int, list[tuple[int, float]]]
 INT_GAP = 0.999
 POLISH_SECONDS = 10.0  # the polish LP may run past the time limit by up to this
 SEPARATION_SHARE = 0.5  # most of the time limit the cutting-plane LP loop may use
-SEPARATION_SHARE_LARGE = 0.3  # the same on parts of more than LARGE_PART_STUDENTS students
+# The same on parts of more than LARGE_PART_STUDENTS students. N = 10,000, 30 s, seeds 1-3 twice each, with
+# the partner bound's ascent: gap 0.10-0.29% at 0.1, 0.09-2.4% at 0.2 (the later stages' time is what varies).
+SEPARATION_SHARE_LARGE = 0.1
 # Most of what is left after it that the rounding's local search may use. On parts HiGHS then proves
 # (1,500 students at N = 3,000) the search's seconds come out of the proof: at 0.4 the search took 4.6 s
 # of the larger part's 19.8 s; at 0.05, seeds 1-3: 20.1 -> 17.6 s, and seeds 2 and 3 proven optimal in
@@ -821,10 +824,11 @@ RINS_DIFFS = (0.5, 0.35, 0.2)
 LEFT_OUT_FREED = 10  # at most this many students left out by the start: free their projects' decisions in the sub-MIP
 REPAIR_SECONDS = 2.0  # kept back for that sub-MIP when the start leaves students out
 REPAIR_MIN_SECONDS = 0.3
-# Noise (standard deviation, in rank-cost units) on the students' prices for the partner groups that
-# guide the later sub-MIPs of a large part (see _solve_part): 0.5 measured at N = 10,000, not tuned.
-GUIDE_NOISE = 0.5
 GUIDE_PATIENCE = 4  # guided rounds in a row (the first one included) that find nothing better end them
+ASCENT_FIRST = 150  # steps of the partner bound's ascent before the rounds (1.5 to 3 s at 5,000 students)
+ASCENT_STEPS = 50  # steps of the partner bound's ascent between guided rounds (0.5 s at 5,000 students)
+ASCENT_STALL = 0.01  # once the rounds find nothing, the ascent goes on while 50 steps raise the bound by this
+SUB_MIP_SHARE = 0.5  # of the time left, the most one sub-MIP round may take on a large part (see _solve_part)
 PLACE_SHARE = 0.2  # of the time left, for placing many students a large part's start leaves out (see _solve_part)
 FULL_MIP_MIN_SECONDS = 2.0  # less than this left after the sub-MIP: not worth loading the full model
 # Most of what is left that the sub-MIP before a proof (parts of up to ROUNDS_STUDENTS) may use; it
@@ -905,6 +909,14 @@ def _reduced_cost_bounds(
     fall = at_upper & (hi - drop > lo)
     lo[fall] = (hi - drop)[fall]
     return lo, hi, int(np.count_nonzero(rise)) + int(np.count_nonzero(fall))
+
+
+def _ascend(ascent: Ascent, steps: int, more: Callable[[], bool]) -> None:
+    """Up to ``steps`` steps of ``ascent``, while ``more()`` (time is left)."""
+    for _ in range(steps):
+        if not more():
+            return
+        ascent.step()
 
 
 def _decisions_of(b: _Built, groups: PartnerSolution) -> npt.NDArray[np.float64]:
@@ -1217,7 +1229,9 @@ def _solve_part(
         b.vubs,
         cost=sep_cost,
         # On parts of more than LARGE_PART_STUDENTS a smaller share: the seat rounds (about 1 s each at
-        # 5,000 students) would otherwise come out of the time the sub-MIP needs (see seat_cuts).
+        # 5,000 students) would otherwise come out of the time the sub-MIPs need (see seat_cuts), and the
+        # bound there is the partner bound's ascent's, which reaches the same value from the LP's duals
+        # after 3 s as after 9 s (the per-partner problems keep the strengthening rows and the seat cuts).
         time_limit=(SEPARATION_SHARE_LARGE if large else SEPARATION_SHARE) * left(),
         extra=lambda v: seat_cuts(b.seat_groups, v),
         keep_extra=False,  # see seat_cuts
@@ -1231,9 +1245,12 @@ def _solve_part(
     # N = 10,000, seed 1: 10988.2 -> 10998.0 and 11335.8 -> 11362.1 in 0.7 to 0.9 s).
     floor = lp_bound
     guide: npt.NDArray[np.float64] | None = None  # the partner bound's groups, as open/value decisions
+    lagrangian: PartnerLagrangian | None = None
+    by_partner: PartnerSolution | None = None
     if large and separation.row_duals is not None and math.isfinite(lp_bound):
         t_bound = time.perf_counter()
-        by_partner = partner_bound(problem, b, sep_cost, separation.row_duals)
+        lagrangian = PartnerLagrangian.of(problem, b, sep_cost)
+        by_partner = None if lagrangian is None else lagrangian.at(separation.row_duals)
         if by_partner is not None and by_partner.value > floor:
             floor = by_partner.value
         if by_partner is not None:
@@ -1268,6 +1285,20 @@ def _solve_part(
         stages.append(f"heuristic start: {u0:.0f} unassigned, rank cost {c0:.0f}")
         report(stages[-1])
     greedy_u = int(key_of(start)[0]) if start is not None else -1
+    ascent: Ascent | None = None
+    proven = False  # by the partner bound
+    if lagrangian is not None and by_partner is not None and start is not None and separation.row_duals is not None:
+        # Better prices for the partner bound, from the LP's (see Ascent): most of what the ascent gains, it
+        # gains in its first ASCENT_FIRST steps (N = 10,000, seeds 1-3: 33 to 61 of its 41 to 71 in 400), so
+        # they come first, and their groups guide the first of the rounds below.
+        t_up = time.perf_counter()
+        ascent = Ascent(lagrangian, separation.row_duals, by_partner, float(np.dot(sep_cost, start)))
+        _ascend(ascent, ASCENT_FIRST, lambda: left() > FULL_MIP_MIN_SECONDS)
+        floor = max(floor, ascent.best.value)
+        guide = _decisions_of(b, ascent.groups())
+        stages.append(f"partner bound, {ascent.steps} steps of its ascent: {ascent.best.value:.2f} "
+                      f"({time.perf_counter() - t_up:.2f}s)")
+        report(stages[-1])
 
     def greedy_result() -> Result | None:
         if start is None:
@@ -1293,8 +1324,9 @@ def _solve_part(
         if greedy_u > 0:
             sub_cost = left_out_cost
             m.set_row_bounds(("unassigned",), 0.0, INF)
-        # and then a few seconds are kept for a last sub-MIP on what could place those still left out
-        reserve = REPAIR_SECONDS if greedy_u > 0 else 0.0
+        # and then a few seconds are kept for a last sub-MIP on what could place those still left out (if any)
+        def reserve() -> float:
+            return REPAIR_SECONDS if start is not None and key_of(start)[0] > 0 else 0.0  # (0 once all placed)
         if large and greedy_u > LEFT_OUT_FREED:
             # Many students left out (N = 10,000 without fallback: the rounding leaves about 110 of each
             # 5,000-student part out): HiGHS's own heuristics on the count of students left out alone place
@@ -1312,14 +1344,23 @@ def _solve_part(
             report(stages[-1])
         diffs = list(RINS_DIFFS)
         freed: set[int] | None = None
-        while diffs and left() - reserve > FULL_MIP_MIN_SECONDS:
+
+        def sub_limit() -> float:
+            # On a large part one hard neighbourhood may not take all the time (N = 10,000, seed 1: a first
+            # round of 90 decisions ran 12.9 s to the end of the limit where others take 1 to 7 s), unless
+            # students are left out: placing them comes first (without fallback, a round cut at 5 s placed
+            # none of the 31 a part had left out, where one with all the time placed them all).
+            capped = large and start is not None and key_of(start)[0] == 0
+            return (SUB_MIP_SHARE if capped else 1.0) * (left() - reserve())
+
+        while diffs and left() - reserve() > FULL_MIP_MIN_SECONDS:
             t_sub = time.perf_counter()
             # Students still left out after a round: free what could place them too (not for many: the
             # first round, of 100 left out at 5,000 students, would free 1,300 decisions and end nowhere).
             few_out = 0 < key_of(start)[0] <= LEFT_OUT_FREED
             also = _decisions_for_left_out(b, start) if few_out else None
             sub, now_free = _rins(
-                b, start, lp_values, sub_cost, left() - reserve, mip_gap, diffs[0], unless=freed, also=also,
+                b, start, lp_values, sub_cost, sub_limit(), mip_gap, diffs[0], unless=freed, also=also,
                 options=opts,
             )
             if now_free == freed or not now_free:
@@ -1335,44 +1376,55 @@ def _solve_part(
                           f"{key_of(start)[0]:.0f} unassigned, rank cost {key_of(start)[1]:.0f} "
                           f"({time.perf_counter() - t_sub:.2f}s)")
             report(stages[-1])
-            if sub is None or sub.status != "optimal":
-                break
+            if sub is None or (sub.status != "optimal" and not (large and key_of(start)[0] == 0)):
+                break  # (a round cut short by its own limit, see sub_limit: the rounds go on)
             if not better:
                 diffs.pop(0)
-            if guide is not None and separation.row_duals is not None:
-                # After the first round, the rest of the time goes to neighbourhoods the LP does not show: the
-                # decisions where the allocation and the partner bound's groups differ (each partner's groups,
-                # within its capacity and every group rule), first at the LP's prices, then at those prices
-                # with noise on the students' rows (seeded: the same rounds for the same input). N = 10,000,
-                # seed 1, after the first round: 11082 -> 11072 and 11495 -> 11466 (3 to 5.5 s for about 300
-                # decisions, solved to the sub-MIP's optimum) where the next two rounds around the LP gave
-                # 11082 and 11483 in 8 to 9 s; the same prices again found nothing, noisy ones 11072 -> 11065
-                # and 11465 -> 11449 in three rounds of 3 to 5 s (bench/RESULTS.md).
-                type_rows = np.asarray([m.rows[("type", t)] for t in range(len(b.type_members))], dtype=np.int64)
-                rng = np.random.default_rng(0)
-                what = "the partner bound's groups"
+            if guide is not None and ascent is not None:
+                # After the first round, the rest of the time goes to neighbourhoods the LP does not show, and
+                # to the bound: the decisions where the allocation and the partner bound's groups differ (each
+                # partner's groups, within its capacity and every group rule) at the best prices the ascent
+                # has found, and ASCENT_STEPS more steps of it after each round. N = 10,000, seed 1, after the
+                # first round, with the groups at the LP's prices: 11082 -> 11072 and 11495 -> 11466 (3 to 5.5 s
+                # for about 300 decisions, solved to the sub-MIP's optimum) where the next two rounds around
+                # the LP gave 11082 and 11483 in 8 to 9 s (bench/RESULTS.md). Once GUIDE_PATIENCE rounds in a
+                # row find nothing better, the rest of the time is the ascent's while it gains (HiGHS would not
+                # finish the root of a part this large).
+                what = "the partner bound's groups at its ascent's best prices"
                 idle = 0  # rounds in a row that found nothing better
-                while guide is not None and idle < GUIDE_PATIENCE and left() - reserve > FULL_MIP_MIN_SECONDS:
-                    t_sub = time.perf_counter()
-                    few_out = 0 < key_of(start)[0] <= LEFT_OUT_FREED
-                    also = _decisions_for_left_out(b, start) if few_out else None
-                    sub, now_free = _rins(
-                        b, start, guide, sub_cost, left() - reserve, mip_gap, 0.5, also=also, options=opts
-                    )
-                    idle += 1
-                    if sub is not None and sub.values is not None and key_of(sub.values) < key_of(start):
-                        start, idle = sub.values, 0
-                    stages.append(f"sub-MIP on {len(now_free)} decisions where the start and {what} differ: "
-                                  f"{sub.status if sub is not None else 'none'}, {key_of(start)[0]:.0f} "
-                                  f"unassigned, rank cost {key_of(start)[1]:.0f} ({time.perf_counter() - t_sub:.2f}s)")
+                tried: set[bytes] = set()  # the guides and starts of the rounds so far
+                while left() - reserve() > FULL_MIP_MIN_SECONDS:
+                    key = guide.tobytes() + start.tobytes()
+                    if idle < GUIDE_PATIENCE and key not in tried:
+                        tried.add(key)
+                        t_sub = time.perf_counter()
+                        few_out = 0 < key_of(start)[0] <= LEFT_OUT_FREED
+                        also = _decisions_for_left_out(b, start) if few_out else None
+                        sub, now_free = _rins(
+                            b, start, guide, sub_cost, sub_limit(), mip_gap, 0.5, also=also, options=opts
+                        )
+                        idle += 1
+                        if sub is not None and sub.values is not None and key_of(sub.values) < key_of(start):
+                            start, idle = sub.values, 0
+                            ascent.target = min(ascent.target, float(np.dot(sep_cost, start)))
+                        stages.append(f"sub-MIP on {len(now_free)} decisions where the start and {what} "
+                                      f"differ: {sub.status if sub is not None else 'none'}, "
+                                      f"{key_of(start)[0]:.0f} unassigned, rank cost {key_of(start)[1]:.0f} "
+                                      f"({time.perf_counter() - t_sub:.2f}s)")
+                        report(stages[-1])
+                    t_up, before = time.perf_counter(), ascent.best.value
+                    _ascend(ascent, ASCENT_STEPS, lambda: left() - reserve() > FULL_MIP_MIN_SECONDS)
+                    floor = max(floor, ascent.best.value)
+                    stages.append(f"partner bound, {ascent.steps} steps of its ascent: {ascent.best.value:.2f} "
+                                  f"({time.perf_counter() - t_up:.2f}s)")
                     report(stages[-1])
-                    if sub is not None and sub.status != "optimal":
-                        break  # cut short by the time limit
-                    prices = separation.row_duals.copy()
-                    prices[type_rows] += rng.normal(0.0, GUIDE_NOISE, len(type_rows))
-                    groups = partner_bound(problem, b, sep_cost, prices)
-                    guide = None if groups is None else _decisions_of(b, groups)
-                    what = "the partner groups at noisy prices"
+                    if key_of(start)[0] == 0 and key_of(start)[1] - floor < INT_GAP:
+                        proven = True  # the bound has reached the start: it is optimal (see INT_GAP)
+                        break
+                    guide = _decisions_of(b, ascent.groups())
+                    stalled = ascent.best.value - before < ASCENT_STALL
+                    if stalled and (idle >= GUIDE_PATIENCE or guide.tobytes() + start.tobytes() in tried):
+                        break
                 break
         out_now = int(key_of(start)[0])
         if 0 < out_now <= LEFT_OUT_FREED and left() > REPAIR_MIN_SECONDS:
@@ -1416,7 +1468,7 @@ def _solve_part(
                           f"{key_of(start)[1]:.0f} ({time.perf_counter() - t_sub:.2f}s)")
             report(stages[-1])
         greedy_u = int(key_of(start)[0])
-    skip_full = large and greedy_u == 0 and start is not None and left() < FULL_MIP_MIN_SECONDS
+    skip_full = large and greedy_u == 0 and start is not None and (left() < FULL_MIP_MIN_SECONDS or proven)
     # For greedy/generous this first solve only supplies a start for the stages: a loose gap will do.
     first_gap = mip_gap if objective in COST_OBJECTIVES else max(mip_gap, 0.05)
     # When the start leaves students out, placing everyone may well be impossible, and on a large part
@@ -1574,4 +1626,6 @@ def _solve_part(
         # bounds (HiGHS's is -inf when a stage cut short did not finish its root).
         bound = floor
         gap = 0.0 if optimal else _relative_gap(obj, bound)
+    if objective in COST_OBJECTIVES and not unassigned and not optimal and obj - bound < INT_GAP:
+        optimal, gap = True, 0.0  # the partner bound's ascent reached the allocation (see INT_GAP)
     return MipOutcome(assignment, unassigned, optimal, gap, obj, bound, False, stages)

@@ -1,17 +1,19 @@
 """The partner bound (a Lagrangian relaxation at the LP's duals) is a lower bound on every allocation,
-at least the LP's bound, and stronger than it on the benchmark instances."""
+at least the LP's bound, and stronger than it on the benchmark instances; its slack is a subgradient, and
+the ascent along it raises the bound."""
 
 from __future__ import annotations
 
 import random
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commed_core.allocation import check, generate_instance, mip, parse_problem
-from commed_core.allocation._partner_bound import _count_vectors, partner_bound
+from commed_core.allocation._partner_bound import Ascent, PartnerLagrangian, _count_vectors, partner_bound
 from commed_core.allocation.check import rank_cost
 
 from ._random import all_assignments, seat_cut_separation, tiny_problem
@@ -109,23 +111,82 @@ def test_a_large_part_has_sub_mips_where_it_differs_from_the_partner_bound_s_gro
     monkeypatch.setattr(mip, "LARGE_PART_STUDENTS", 100)
     part = mip._components(parse_problem(generate_instance(1000, seed=1)))[1]
     out = mip._solve_part(part, time_limit=30, mip_gap=0.0, progress=None, fb_eff=None)
-    lines = [s for s in out.stages if "the partner bound's groups differ" in s]
-    assert len(lines) == 1  # once, after the first round around the LP
+    at_lp = next(s for s in out.stages if s.startswith("partner bound at the LP's duals: "))
+    ascents = [s for s in out.stages if s.startswith("partner bound, ")]
+    values = [float(s.split(": ")[1].split()[0]) for s in ascents]
+    # the ascent's first steps come before the rounds and raise the bound; it never falls
+    assert out.stages.index(ascents[0]) < next(i for i, s in enumerate(out.stages) if "the LP differ" in s)
+    assert ascents[0].startswith(f"partner bound, {mip.ASCENT_FIRST} steps of its ascent: ")
+    assert values[0] >= float(at_lp.split(": ")[1].split()[0])
+    assert values == sorted(values)
     first = next(i for i, s in enumerate(out.stages) if "where the start and the LP differ" in s)
-    assert out.stages.index(lines[0]) == first + 1
-    assert ": optimal, 0 unassigned" in lines[0]
+    guided = [s for s in out.stages if "the partner bound's groups at its ascent's best prices differ" in s]
+    assert guided and out.stages.index(guided[0]) == first + 1  # right after the first round around the LP
+    assert ": optimal, 0 unassigned" in guided[0]
     before = int(out.stages[first].rsplit("rank cost ", 1)[1].split()[0])
-    after = int(lines[0].rsplit("rank cost ", 1)[1].split()[0])
-    assert after < before  # here it finds what the LP's neighbourhood did not (941 -> 939, the optimum)
-    # then rounds at noisy prices, until GUIDE_PATIENCE guided rounds in a row find nothing better
-    noisy = out.stages[first + 2 :]
-    noisy = noisy[: next(i for i, s in enumerate(noisy) if "noisy prices" not in s)]
-    assert len(noisy) >= mip.GUIDE_PATIENCE
-    costs = [after] + [int(s.rsplit("rank cost ", 1)[1].split()[0]) for s in noisy]
+    costs = [int(s.rsplit("rank cost ", 1)[1].split()[0]) for s in guided]
+    assert costs[0] < before  # it finds what the LP's neighbourhood did not (941 -> 939, the optimum)
     assert costs == sorted(costs, reverse=True)
-    assert costs[-mip.GUIDE_PATIENCE - 1] == costs[-1]
     assert not out.unassigned and check(part, out.assignment) == []
-    assert out.objective <= costs[-1]
+    # here the ascent's bound comes within 1 of the allocation (939), which proves it optimal (the rank cost
+    # is an integer), and the search stops there
+    assert out.objective == costs[-1] == 939
+    assert out.optimal and out.gap == 0.0
+    assert out.objective - 1 < values[-1] <= out.bound + 0.005  # (printed to 2 places)
+    assert "everyone placed: feasible (0.00s)" in out.stages[-1]
+
+
+def test_the_ascent_raises_the_bound_on_every_large_part_of_the_benchmark() -> None:
+    # N = 10,000 is two parts of 5,000 students; here the same at N = 2,000 (two parts of 1,000): from the
+    # separation LP's duals, every step's bound is valid (below the optimum) and the best rises
+    for part in mip._components(parse_problem(generate_instance(2000, seed=2))):
+        b, cost, sep = seat_cut_separation(part, left_out=LEFT_OUT)
+        assert sep.row_duals is not None
+        lagrangian = PartnerLagrangian.of(part, b, cost)
+        assert lagrangian is not None
+        start = lagrangian.at(sep.row_duals)
+        assert start is not None
+        out = mip._solve_part(part, time_limit=60, mip_gap=0.0, progress=None, fb_eff=None)
+        assert out.optimal
+        ascent = Ascent(lagrangian, sep.row_duals, start, out.objective + 10)
+        seen = [start.value]
+        for _ in range(100):
+            ascent.step()
+            seen.append(ascent.best.value)
+        assert seen == sorted(seen)
+        assert seen[-1] <= out.objective + 1e-6
+        assert seen[-1] - seen[0] >= (out.objective - seen[0]) / 4  # it closes a good part of what is left
+        groups = ascent.groups()
+        assert groups.value == pytest.approx(ascent.best.value)
+        assert set(groups.size) == {p.id for p in part.projects}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6))
+def test_the_slack_is_a_subgradient_of_the_bound(seed: int) -> None:
+    # L(u') <= L(u) + slack(u) . (u' - u) for any prices u', u: what the ascent relies on, and what makes
+    # the slack the students' rows' right-hand side less the groups' use of them
+    problem = parse_problem(_with_a_second_attribute(tiny_problem(seed), seed))
+    if problem.rules.together or problem.rules.apart or problem.rules.locked:
+        return
+    b, cost, sep = seat_cut_separation(problem, left_out=LEFT_OUT)
+    if sep.row_duals is None:
+        return
+    lagrangian = PartnerLagrangian.of(problem, b, cost)
+    assert lagrangian is not None
+    rng = np.random.default_rng(seed)
+    here = lagrangian.at(sep.row_duals)
+    if here is None:
+        return
+    relaxed = np.concatenate([lagrangian.type_rows, lagrangian.group_rows])  # the rows the ascent moves
+    for _ in range(5):
+        other = sep.row_duals.copy()
+        other[relaxed] += rng.normal(0.0, 3.0, len(relaxed))
+        there = lagrangian.at(other)
+        assert there is not None
+        assert there.value <= here.value + float(here.slack @ (other - sep.row_duals)) + 1e-6
+        bare = lagrangian.at(other, groups=False)
+        assert bare is not None and bare.value == pytest.approx(there.value)
 
 
 def test_too_many_classes_for_the_enumeration_give_no_bound_instead_of_a_long_wait() -> None:
