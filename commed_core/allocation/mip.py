@@ -141,6 +141,7 @@ PROOF_MODE_STUDENTS = 3000
 # ROUNDS_STUDENTS one sub-MIP round is enough (a second one was slower there) and no flip search.
 ROUNDS_STUDENTS = 1000
 MAX_WORKERS = 4  # parts solved side by side (one HiGHS thread each)
+RESUME_MIN_SECONDS_LARGE = 10.0  # the same for a part of more than LARGE_PART_STUDENTS students
 RESUME_MIN_SECONDS = 3.0  # time left over by parts that finished early is given to the others if at least this
 PROOF_OPTIONS: dict[str, float | int | bool | str] = {
     "mip_heuristic_run_rins": False,
@@ -827,6 +828,7 @@ REPAIR_MIN_SECONDS = 0.3
 GUIDE_PATIENCE = 4  # guided rounds in a row (the first one included) that find nothing better end them
 ASCENT_FIRST = 150  # steps of the partner bound's ascent before the rounds (1.5 to 3 s at 5,000 students)
 ASCENT_STEPS = 50  # steps of the partner bound's ascent between guided rounds (0.5 s at 5,000 students)
+ASCENT_MIN_SECONDS = 0.2  # the ascent's steps (0.01 to 0.02 s each) go on until this is left
 ASCENT_STALL = 0.01  # once the rounds find nothing, the ascent goes on while 50 steps raise the bound by this
 SUB_MIP_SHARE = 0.5  # of the time left, the most one sub-MIP round may take on a large part (see _solve_part)
 PLACE_SHARE = 0.2  # of the time left, for placing many students a large part's start leaves out (see _solve_part)
@@ -1114,6 +1116,8 @@ def solve_mip(
     while todo and time_limit - (time.perf_counter() - t0) > RESUME_MIN_SECONDS:
         i = todo.pop(0)
         budget = (time_limit - (time.perf_counter() - t0)) * weights[i] / sum(weights[k] for k in [i, *todo])
+        if len(parts[i].students) > LARGE_PART_STUDENTS and budget < RESUME_MIN_SECONDS_LARGE:
+            continue  # it would rebuild its model and LP and end there, past the limit (HiGHS overruns it)
         old = results[i]
 
         def resumed_progress(msg: str, _fraction: float, i: int = i) -> None:
@@ -1287,13 +1291,14 @@ def _solve_part(
     greedy_u = int(key_of(start)[0]) if start is not None else -1
     ascent: Ascent | None = None
     proven = False  # by the partner bound
-    if lagrangian is not None and by_partner is not None and start is not None and separation.row_duals is not None:
+    duals = separation.row_duals
+    if lagrangian is not None and by_partner is not None and start is not None and duals is not None:
         # Better prices for the partner bound, from the LP's (see Ascent): most of what the ascent gains, it
         # gains in its first ASCENT_FIRST steps (N = 10,000, seeds 1-3: 33 to 61 of its 41 to 71 in 400), so
-        # they come first, and their groups guide the first of the rounds below.
+        # they come first (whatever the rounds below leave), and their groups guide the first guided round.
         t_up = time.perf_counter()
-        ascent = Ascent(lagrangian, separation.row_duals, by_partner, float(np.dot(sep_cost, start)))
-        _ascend(ascent, ASCENT_FIRST, lambda: left() > FULL_MIP_MIN_SECONDS)
+        ascent = Ascent(lagrangian, duals, by_partner, float(np.dot(sep_cost, start)))
+        _ascend(ascent, ASCENT_FIRST, lambda: left() > ASCENT_MIN_SECONDS)
         floor = max(floor, ascent.best.value)
         guide = _decisions_of(b, ascent.groups())
         stages.append(f"partner bound, {ascent.steps} steps of its ascent: {ascent.best.value:.2f} "
@@ -1393,9 +1398,9 @@ def _solve_part(
                 what = "the partner bound's groups at its ascent's best prices"
                 idle = 0  # rounds in a row that found nothing better
                 tried: set[bytes] = set()  # the guides and starts of the rounds so far
-                while left() - reserve() > FULL_MIP_MIN_SECONDS:
+                while left() - reserve() > ASCENT_MIN_SECONDS:
                     key = guide.tobytes() + start.tobytes()
-                    if idle < GUIDE_PATIENCE and key not in tried:
+                    if idle < GUIDE_PATIENCE and key not in tried and left() - reserve() > FULL_MIP_MIN_SECONDS:
                         tried.add(key)
                         t_sub = time.perf_counter()
                         few_out = 0 < key_of(start)[0] <= LEFT_OUT_FREED
@@ -1413,7 +1418,7 @@ def _solve_part(
                                       f"({time.perf_counter() - t_sub:.2f}s)")
                         report(stages[-1])
                     t_up, before = time.perf_counter(), ascent.best.value
-                    _ascend(ascent, ASCENT_STEPS, lambda: left() - reserve() > FULL_MIP_MIN_SECONDS)
+                    _ascend(ascent, ASCENT_STEPS, lambda: left() - reserve() > ASCENT_MIN_SECONDS)
                     floor = max(floor, ascent.best.value)
                     stages.append(f"partner bound, {ascent.steps} steps of its ascent: {ascent.best.value:.2f} "
                                   f"({time.perf_counter() - t_up:.2f}s)")
@@ -1423,7 +1428,8 @@ def _solve_part(
                         break
                     guide = _decisions_of(b, ascent.groups())
                     stalled = ascent.best.value - before < ASCENT_STALL
-                    if stalled and (idle >= GUIDE_PATIENCE or guide.tobytes() + start.tobytes() in tried):
+                    rounds_done = idle >= GUIDE_PATIENCE or guide.tobytes() + start.tobytes() in tried
+                    if stalled and (rounds_done or left() - reserve() <= FULL_MIP_MIN_SECONDS):
                         break
                 break
         out_now = int(key_of(start)[0])
