@@ -248,16 +248,22 @@ class PartnerLagrangian:
         self.slot_index = np.full((n_projects, self.max_size + 1), -1, dtype=np.int64)  # (project, size) -> slot
         self.slot_index[self.slot_project, self.slot_size] = np.arange(len(first))
         self.slot_of_row = np.repeat(np.arange(len(first)), self.slot_end - self.slot_start)
-        # the partners, one row each: their projects (padded with -1: a project that only stays empty)
+        # the partners' projects
         by_partner: dict[str, list[int]] = defaultdict(list)
         for k, p in enumerate(self.projects):
             by_partner[p.partner].append(k)
-        self.partners = list(by_partner)
-        depth = max((len(ks) for ks in by_partner.values()), default=0)
-        self.partner_projects = np.full((len(self.partners), depth), -1, dtype=np.int64)
-        for i, cid in enumerate(self.partners):
-            self.partner_projects[i, : len(by_partner[cid])] = by_partner[cid]
-        self.capacity = np.asarray([problem.partner_capacity(cid) for cid in self.partners], dtype=np.int64)
+        # batches of partners with the same number of projects (one partner with many projects would
+        # otherwise make every partner's table as deep and as wide as its own)
+        by_depth: dict[int, list[str]] = defaultdict(list)
+        for cid, ks in by_partner.items():
+            by_depth[len(ks)].append(cid)
+        self.batches: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = [
+            (
+                np.asarray([by_partner[cid] for cid in cids], dtype=np.int64).reshape(len(cids), depth),
+                np.asarray([problem.partner_capacity(cid) for cid in cids], dtype=np.int64),
+            )
+            for depth, cids in sorted(by_depth.items())
+        ]
         self.n_projects = n_projects
 
     @classmethod
@@ -308,42 +314,18 @@ class PartnerLagrangian:
         value = prefix[self.index].sum(axis=1) - prefix[self.base].sum(axis=1)
         # least value of each project and size (inf where a size has no vector; size 0 where it may close)
         sizes = self.max_size + 1
-        best = np.full((self.n_projects + 1, sizes), np.inf)  # the last row: a padding project
-        best[:-1, 0] = np.where(self.closable, 0.0, np.inf)
-        best[-1, 0] = 0.0
+        best = np.full((self.n_projects, sizes), np.inf)
+        best[:, 0] = np.where(self.closable, 0.0, np.inf)
         if len(value):
             least = np.minimum.reduceat(value, self.slot_start)
             best[self.slot_project, self.slot_size] = least
-        # the partners' knapsacks side by side: cheapest[i, load] after each of their projects
-        n_partners, depth = self.partner_projects.shape
-        top = int(self.capacity.max(initial=0))
-        cheapest = np.full((n_partners, top + 1), np.inf)
-        cheapest[:, 0] = 0.0
-        took = np.zeros((depth, n_partners, top + 1), dtype=np.int64)  # the size the last project got
-        for d in range(depth):
-            row = best[self.partner_projects[:, d]]  # -1: the padding project
-            nxt = np.full_like(cheapest, np.inf)
-            for s in range(min(sizes, top + 1)):
-                cand = np.full_like(cheapest, np.inf)
-                cand[:, s:] = cheapest[:, : top + 1 - s] + row[:, s : s + 1]
-                better = cand < nxt
-                nxt[better] = cand[better]
-                took[d][better] = s
-            cheapest = nxt
-        cheapest[np.arange(top + 1)[None, :] > self.capacity[:, None]] = np.inf
-        load = np.argmin(cheapest, axis=1)
-        total = cheapest[np.arange(n_partners), load]
-        if not np.all(np.isfinite(total)):
-            return None
-        bound += float(total.sum())
-        # read the groups off: each partner's projects' sizes, last project first
+        # the partners' knapsacks, side by side within each batch of partners with as many projects
         size_of = np.zeros(self.n_projects, dtype=np.int64)
-        for d in range(depth - 1, -1, -1):
-            s = took[d][np.arange(n_partners), load]
-            ks = self.partner_projects[:, d]
-            real = ks >= 0
-            size_of[ks[real]] = s[real]
-            load = load - s
+        for projects, capacity in self.batches:
+            total = _knapsacks(best, projects, capacity, size_of)
+            if not np.all(np.isfinite(total)):
+                return None
+            bound += float(total.sum())
         # each open project's cheapest vector of its size (the first, where several cost the same)
         open_k = np.flatnonzero(size_of > 0)
         picked = self.first_least(value)[self.slot_index[open_k, size_of[open_k]]]
@@ -375,6 +357,42 @@ class PartnerLagrangian:
         slack[self.type_rows] = self.size - used
         slack[self.group_rows] = -act
         return PartnerSolution(bound, sizes_out, present, slack)
+
+
+def _knapsacks(
+    best: npt.NDArray[np.float64],
+    projects: npt.NDArray[np.int64],
+    capacity: npt.NDArray[np.int64],
+    size_of: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """Partners' knapsacks side by side: partner i has projects ``projects[i]`` and ``capacity[i]``; a project
+    k of size s costs ``best[k, s]`` (inf where it cannot have that size). Writes each project's size in
+    the cheapest choice into ``size_of`` and returns each partner's least total (inf: no choice keeps the
+    rules)."""
+    n_partners, depth = projects.shape
+    top = int(capacity.max(initial=0))
+    sizes = best.shape[1]
+    cheapest = np.full((n_partners, top + 1), np.inf)  # cheapest[i, load] after each of the projects
+    cheapest[:, 0] = 0.0
+    took = np.zeros((depth, n_partners, top + 1), dtype=np.int64)  # the size the last project got
+    for d in range(depth):
+        row = best[projects[:, d]]
+        nxt = np.full_like(cheapest, np.inf)
+        for s in range(min(sizes, top + 1)):
+            cand = np.full_like(cheapest, np.inf)
+            cand[:, s:] = cheapest[:, : top + 1 - s] + row[:, s : s + 1]
+            better = cand < nxt
+            nxt[better] = cand[better]
+            took[d][better] = s
+        cheapest = nxt
+    cheapest[np.arange(top + 1)[None, :] > capacity[:, None]] = np.inf
+    load = np.argmin(cheapest, axis=1)
+    total: npt.NDArray[np.float64] = cheapest[np.arange(n_partners), load]
+    for d in range(depth - 1, -1, -1):  # read the sizes off, last project first
+        s_d = took[d][np.arange(n_partners), load]
+        size_of[projects[:, d]] = s_d
+        load = load - s_d
+    return total
 
 
 class _TooMany(Exception):

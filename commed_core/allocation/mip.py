@@ -1245,8 +1245,8 @@ def _solve_part(
     report(stages[-1])
     # A lower bound on the cost of every allocation (students left out at their separation price), so on
     # the rank cost of every allocation that places everyone: the LP's; on a part too large for HiGHS to
-    # get past its root, the partner bound at the LP's duals where it is higher (see _partner_bound;
-    # N = 10,000, seed 1: 10988.2 -> 10998.0 and 11335.8 -> 11362.1 in 0.7 to 0.9 s).
+    # get past its root, the partner bound where it is higher (see _partner_bound): at the LP's duals
+    # (N = 10,000, seed 1: 10988.2 -> 10998.0 and 11335.8 -> 11362.1), then at the ascent's (below).
     floor = lp_bound
     guide: npt.NDArray[np.float64] | None = None  # the partner bound's groups, as open/value decisions
     lagrangian: PartnerLagrangian | None = None
