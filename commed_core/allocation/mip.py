@@ -1248,7 +1248,7 @@ def _solve_part(
     # get past its root, the partner bound where it is higher (see _partner_bound): at the LP's duals
     # (N = 10,000, seed 1: 10988.2 -> 10998.0 and 11335.8 -> 11362.1), then at the ascent's (below).
     floor = lp_bound
-    guide: npt.NDArray[np.float64] | None = None  # the partner bound's groups, as open/value decisions
+    guide: npt.NDArray[np.float64] | None = None  # the partner bound's groups (at the ascent's prices) as decisions
     lagrangian: PartnerLagrangian | None = None
     by_partner: PartnerSolution | None = None
     if large and separation.row_duals is not None and math.isfinite(lp_bound):
@@ -1257,8 +1257,6 @@ def _solve_part(
         by_partner = None if lagrangian is None else lagrangian.at(separation.row_duals)
         if by_partner is not None and by_partner.value > floor:
             floor = by_partner.value
-        if by_partner is not None:
-            guide = _decisions_of(b, by_partner)
         stages.append(f"partner bound at the LP's duals: "
                       f"{'none' if by_partner is None else f'{by_partner.value:.2f}'} "
                       f"({time.perf_counter() - t_bound:.2f}s)")
