@@ -134,7 +134,6 @@ class PartnerLagrangian:
         """Use ``of``: it returns ``None`` where the bound is not computed."""
         m = b.model
         rows: Mapping[object, int] = m.rows
-        self.n_rows = len(m.row_lower)
         n_types = len(b.type_members)
         self.size = np.asarray([len(members) for members in b.type_members], dtype=np.float64)
         self.type_rows = np.asarray([rows[("type", t)] for t in range(n_types)], dtype=np.int64)
@@ -162,12 +161,12 @@ class PartnerLagrangian:
         seat_cost: list[float] = []
         seat_owner: list[int] = []
         seat_seg: list[int] = []
-        seg_start: list[int] = []
+        n_segments = 0
         self.projects = list(problem.projects)
         n_projects = len(self.projects)
         # per project: its segments' class keys (attribute values) and its vectors' rows
         self.seg_values: list[list[tuple[str | None, ...]]] = []
-        self.seg_first: list[list[int]] = []  # each segment's first seat
+        seg_first: list[list[int]] = []  # per project: each segment's first seat
         vector_rows: list[npt.NDArray[np.int64]] = []  # per project: vectors as counts per segment
         self.max_size = max((p.max for p in self.projects), default=0)
         self.closable = np.asarray([p.may_close or p.min == 0 for p in self.projects], dtype=bool)
@@ -184,16 +183,16 @@ class PartnerLagrangian:
             caps: list[int] = []
             for key in keys:
                 firsts.append(len(seat_cost))
-                seg_start.append(len(seat_cost))
                 n = 0
                 for c0, owner, count in by_class[key]:
                     seat_cost.extend([c0] * count)
                     seat_owner.extend([owner] * count)
-                    seat_seg.extend([len(seg_start) - 1] * count)
+                    seat_seg.extend([n_segments] * count)
                     n += count
                 caps.append(min(n, p.max))
+                n_segments += 1
             self.seg_values.append([values for values, _ in keys])
-            self.seg_first.append(firsts)
+            seg_first.append(firsts)
             if not keys or p.max == 0:
                 vector_rows.append(np.zeros((0, 0), dtype=np.int64))
                 continue
@@ -227,7 +226,7 @@ class PartnerLagrangian:
             n, w = vectors.shape
             if n == 0:
                 continue
-            firsts_k = np.asarray(self.seg_first[k], dtype=np.int64)
+            firsts_k = np.asarray(seg_first[k], dtype=np.int64)
             index[at : at + n, :w] = firsts_k[None, :] + vectors
             base[at : at + n, :w] = firsts_k[None, :]
             self.counts[at : at + n, :w] = vectors
@@ -236,18 +235,17 @@ class PartnerLagrangian:
             at += n
         # vectors in order of (project, size): one segment of the order per project and size
         order = np.lexsort((totals, owner_project))
-        self.order = order
         self.index, self.base = index[order], base[order]
         self.counts = self.counts[order]
         keyed = owner_project[order] * (self.max_size + 1) + totals[order]
         first = np.flatnonzero(np.r_[True, keyed[1:] != keyed[:-1]]) if n_vectors else np.zeros(0, dtype=np.int64)
         self.slot_start = first
-        self.slot_end = np.r_[first[1:], n_vectors].astype(np.int64)
+        slot_end = np.r_[first[1:], n_vectors].astype(np.int64)
         self.slot_project = owner_project[order][first]
         self.slot_size = totals[order][first]
         self.slot_index = np.full((n_projects, self.max_size + 1), -1, dtype=np.int64)  # (project, size) -> slot
         self.slot_index[self.slot_project, self.slot_size] = np.arange(len(first))
-        self.slot_of_row = np.repeat(np.arange(len(first)), self.slot_end - self.slot_start)
+        self.slot_of_row = np.repeat(np.arange(len(first)), slot_end - self.slot_start)
         # the partners' projects
         by_partner: dict[str, list[int]] = defaultdict(list)
         for k, p in enumerate(self.projects):
@@ -278,11 +276,12 @@ class PartnerLagrangian:
         except _TooMany:
             return None
 
-    def first_least(self, value: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-        """For each (project, size) slot, the first of its vectors of least ``value``."""
+    def first_least(
+        self, value: npt.NDArray[np.float64], least: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.int64]:
+        """For each (project, size) slot, the first of its vectors whose ``value`` is the slot's ``least``."""
         if not len(value):
             return np.zeros(0, dtype=np.int64)
-        least = np.minimum.reduceat(value, self.slot_start)
         at = np.flatnonzero(value == least[self.slot_of_row])
         return at[np.searchsorted(at, self.slot_start)]
 
@@ -316,9 +315,8 @@ class PartnerLagrangian:
         sizes = self.max_size + 1
         best = np.full((self.n_projects, sizes), np.inf)
         best[:, 0] = np.where(self.closable, 0.0, np.inf)
-        if len(value):
-            least = np.minimum.reduceat(value, self.slot_start)
-            best[self.slot_project, self.slot_size] = least
+        least = np.minimum.reduceat(value, self.slot_start) if len(value) else value
+        best[self.slot_project, self.slot_size] = least
         # the partners' knapsacks, side by side within each batch of partners with as many projects
         size_of = np.zeros(self.n_projects, dtype=np.int64)
         for projects, capacity in self.batches:
@@ -328,7 +326,7 @@ class PartnerLagrangian:
             bound += float(total.sum())
         # each open project's cheapest vector of its size (the first, where several cost the same)
         open_k = np.flatnonzero(size_of > 0)
-        picked = self.first_least(value)[self.slot_index[open_k, size_of[open_k]]]
+        picked = self.first_least(value, least)[self.slot_index[open_k, size_of[open_k]]]
         sizes_out: dict[str, int] = {}
         present: dict[str, Held] = {}
         if groups:

@@ -913,12 +913,19 @@ def _reduced_cost_bounds(
     return lo, hi, int(np.count_nonzero(rise)) + int(np.count_nonzero(fall))
 
 
-def _ascend(ascent: Ascent, steps: int, more: Callable[[], bool]) -> None:
-    """Up to ``steps`` steps of ``ascent``, while ``more()`` (time is left)."""
+def _ascend(
+    ascent: Ascent, steps: int, more: Callable[[], bool], stages: list[str], report: Callable[[str], None]
+) -> float:
+    """Up to ``steps`` steps of ``ascent``, while ``more()`` (time is left); the stage reported; the best bound."""
+    t0 = time.perf_counter()
     for _ in range(steps):
         if not more():
-            return
+            break
         ascent.step()
+    stages.append(f"partner bound, {ascent.steps} steps of its ascent: {ascent.best.value:.2f} "
+                  f"({time.perf_counter() - t0:.2f}s)")
+    report(stages[-1])
+    return ascent.best.value
 
 
 def _decisions_of(b: _Built, groups: PartnerSolution) -> npt.NDArray[np.float64]:
@@ -1294,14 +1301,9 @@ def _solve_part(
         # Better prices for the partner bound, from the LP's (see Ascent): most of what the ascent gains, it
         # gains in its first ASCENT_FIRST steps (N = 10,000, seeds 1-3: 33 to 61 of its 41 to 71 in 400), so
         # they come first (whatever the rounds below leave), and their groups guide the first guided round.
-        t_up = time.perf_counter()
         ascent = Ascent(lagrangian, duals, by_partner, float(np.dot(sep_cost, start)))
-        _ascend(ascent, ASCENT_FIRST, lambda: left() > ASCENT_MIN_SECONDS)
-        floor = max(floor, ascent.best.value)
+        floor = max(floor, _ascend(ascent, ASCENT_FIRST, lambda: left() > ASCENT_MIN_SECONDS, stages, report))
         guide = _decisions_of(b, ascent.groups())
-        stages.append(f"partner bound, {ascent.steps} steps of its ascent: {ascent.best.value:.2f} "
-                      f"({time.perf_counter() - t_up:.2f}s)")
-        report(stages[-1])
 
     def greedy_result() -> Result | None:
         if start is None:
@@ -1415,12 +1417,10 @@ def _solve_part(
                                       f"{key_of(start)[0]:.0f} unassigned, rank cost {key_of(start)[1]:.0f} "
                                       f"({time.perf_counter() - t_sub:.2f}s)")
                         report(stages[-1])
-                    t_up, before = time.perf_counter(), ascent.best.value
-                    _ascend(ascent, ASCENT_STEPS, lambda: left() - reserve() > ASCENT_MIN_SECONDS)
-                    floor = max(floor, ascent.best.value)
-                    stages.append(f"partner bound, {ascent.steps} steps of its ascent: {ascent.best.value:.2f} "
-                                  f"({time.perf_counter() - t_up:.2f}s)")
-                    report(stages[-1])
+                    before = ascent.best.value
+                    floor = max(floor, _ascend(
+                        ascent, ASCENT_STEPS, lambda: left() - reserve() > ASCENT_MIN_SECONDS, stages, report
+                    ))
                     if key_of(start)[0] == 0 and key_of(start)[1] - floor < INT_GAP:
                         proven = True  # the bound has reached the start: it is optimal (see INT_GAP)
                         break
