@@ -46,6 +46,9 @@ def axe_violations(page: Any) -> list[str]:
     """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page; one line per violation and node."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A page still loading has its markup but perhaps not yet its stylesheet: axe would judge unstyled links
+    # (target-size) and report what no visitor sees.
+    page.wait_for_load_state("load")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
         "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
     lines = []
@@ -76,6 +79,13 @@ class Journey:
     def check(self) -> None:
         self.problems.extend(axe_violations(self.page))
 
+    def follow(self, link: Any) -> None:
+        """Click a link (a Playwright locator) and check the page it leads to, once that page has loaded. Waiting
+        for the navigation itself matters: right after the click the old page is still the loaded one."""
+        with self.page.expect_navigation():
+            link.click()
+        self.check()
+
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
         self.check()
@@ -88,6 +98,7 @@ class Journey:
         self.page.wait_for_url("**/accounts/login/**")
 
     def submit(self, name: str) -> None:
-        self.page.get_by_role("button", name=name).click()
-        self.page.wait_for_load_state()
+        """Press a form's button and check the page the server answers with."""
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name=name).click()
         self.check()

@@ -49,9 +49,7 @@ def test_a_partner_ranks_through_a_link_and_signed_in(transactional_db, live_ser
 
         journey.sign_in("partner_a")
         journey.go("/allocation/")
-        page.get_by_role("link", name="rank students for Alpha Health Forum").click()
-        page.wait_for_load_state()
-        journey.check()
+        journey.follow(page.get_by_role("link", name="rank students for Alpha Health Forum"))
         page.get_by_label(f"Rank of {world.students[4]}").fill("1")
         journey.submit("Save the ranking")
         assert page.get_by_text("Your ranking of 1 student is saved").is_visible()

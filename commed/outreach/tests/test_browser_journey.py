@@ -29,9 +29,11 @@ def test_a_referred_pupil_goes_from_referral_to_destination(live_server, persona
     violations: list[str] = []
     with chromium_page() as coordinator:
         sign_in(coordinator, base, "coordinator", "persona-password")
-        coordinator.get_by_role("link", name="Outreach").first.click()
+        with coordinator.expect_navigation():
+            coordinator.get_by_role("link", name="Outreach").first.click()
         violations += axe_violations(coordinator)
-        coordinator.get_by_role("link", name="Healthcare careers world").click()
+        with coordinator.expect_navigation():
+            coordinator.get_by_role("link", name="Healthcare careers world").click()
         violations += axe_violations(coordinator)
 
         # The coordinator creates a referral link for the school.

@@ -33,9 +33,7 @@ def test_a_partner_without_an_account_co_authors_the_plan_through_a_link(transac
         journey.sign_out()
 
         journey.go(url)
-        page.get_by_role("link", name="Edit the plan").click()
-        page.wait_for_load_state()
-        journey.check()
+        journey.follow(page.get_by_role("link", name="Edit the plan"))
         page.get_by_label("Benefit to the community").fill("Members get advice in Bengali.")
         journey.submit("Save a new version")
         assert "Saved as version 2" in page.content()
