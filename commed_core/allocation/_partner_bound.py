@@ -237,6 +237,8 @@ class PartnerLagrangian:
         order = np.lexsort((totals, owner_project))
         self.index, self.base = index[order], base[order]
         self.counts = self.counts[order]
+        self.vector_project = owner_project[order]
+        self.width = max(width, 1)
         keyed = owner_project[order] * (self.max_size + 1) + totals[order]
         first = np.flatnonzero(np.r_[True, keyed[1:] != keyed[:-1]]) if n_vectors else np.zeros(0, dtype=np.int64)
         self.slot_start = first
@@ -285,11 +287,8 @@ class PartnerLagrangian:
         at = np.flatnonzero(value == least[self.slot_of_row])
         return at[np.searchsorted(at, self.slot_start)]
 
-    def at(self, row_duals: npt.NDArray[np.float64], *, groups: bool = True) -> PartnerSolution | None:
-        """The bound at ``row_duals`` (prices of the model's rows; only the students' rows and the
-        "unassigned" row count) and the groups that reach it (their ``size`` and ``present`` left empty
-        unless ``groups``: the ascent's steps need only the value and the slack); ``None`` where some partner
-        cannot keep its rules at all (a project that may not close and cannot fill)."""
+    def _priced(self, row_duals: npt.NDArray[np.float64]) -> _Priced:
+        """What every use of the prices ``row_duals`` starts from (see ``_Priced``)."""
         pi = np.asarray(row_duals[self.type_rows], dtype=np.float64)
         sigma = np.asarray(row_duals[self.group_rows], dtype=np.float64)
         delta = max(float(row_duals[self.unassigned_row]), 0.0)  # a ">= 0" row: a price >= 0 only
@@ -317,6 +316,16 @@ class PartnerLagrangian:
         best[:, 0] = np.where(self.closable, 0.0, np.inf)
         least = np.minimum.reduceat(value, self.slot_start) if len(value) else value
         best[self.slot_project, self.slot_size] = least
+        return _Priced(bound, used, act, seats, value, least, best)
+
+    def at(self, row_duals: npt.NDArray[np.float64], *, groups: bool = True) -> PartnerSolution | None:
+        """The bound at ``row_duals`` (prices of the model's rows; only the students' rows and the
+        "unassigned" row count) and the groups that reach it (their ``size`` and ``present`` left empty
+        unless ``groups``: the ascent's steps need only the value and the slack); ``None`` where some partner
+        cannot keep its rules at all (a project that may not close and cannot fill)."""
+        priced = self._priced(row_duals)
+        bound, used, act, seats = priced.bound, priced.used, priced.act, priced.seats
+        value, least, best = priced.value, priced.least, priced.best
         # the partners' knapsacks, side by side within each batch of partners with as many projects
         size_of = np.zeros(self.n_projects, dtype=np.int64)
         for projects, capacity in self.batches:
@@ -355,6 +364,108 @@ class PartnerLagrangian:
         slack[self.type_rows] = self.size - used
         slack[self.group_rows] = -act
         return PartnerSolution(bound, sizes_out, present, slack)
+
+
+    def fixings(self, row_duals: npt.NDArray[np.float64], *, above: float) -> Fixings | None:
+        """Lagrangian fixing at ``row_duals``: the open and value decisions that every allocation costing at
+        most ``above`` takes (``None`` where the bound is not computed at these prices).
+
+        Forcing one project's decision (open or closed; an attribute value present in its group or not)
+        changes only its partner's problem: the bound with the decision forced is the bound less that
+        partner's least total plus its least total with the decision forced, and every allocation taking
+        that decision costs at least this (it is the same relaxation with one more rule). Where it is above
+        ``above``, the other way is fixed. One pass fixes a decision for every partner at once: forcing it at
+        the same position among every partner's projects changes each partner's knapsack separately."""
+        priced = self._priced(row_duals)
+        value, best = priced.value, priced.best
+        sizes = self.max_size + 1
+        totals: list[npt.NDArray[np.float64]] = []
+        bound = priced.bound
+        for projects, capacity in self.batches:
+            total = _knapsacks(best, projects, capacity, np.zeros(self.n_projects, dtype=np.int64))
+            if not np.all(np.isfinite(total)):
+                return None
+            totals.append(total)
+            bound += float(total.sum())
+
+        def forced(alternative: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+            """Each project's bound with its row of ``best`` replaced by its row of ``alternative``."""
+            out = np.full(self.n_projects, np.inf)
+            for (projects, capacity), total in zip(self.batches, totals, strict=True):
+                for d in range(projects.shape[1]):
+                    trial = best.copy()
+                    trial[projects[:, d]] = alternative[projects[:, d]]
+                    got = _knapsacks(trial, projects, capacity, np.zeros(self.n_projects, dtype=np.int64))
+                    out[projects[:, d]] = bound - total + got
+            return out
+
+        closed = np.full((self.n_projects, sizes), np.inf)
+        closed[:, 0] = best[:, 0]
+        opened = best.copy()
+        opened[:, 0] = np.inf
+        must_open = forced(closed) > above
+        must_close = forced(opened) > above
+        open_fixed = {
+            p.id: bool(must_open[k]) for k, p in enumerate(self.projects) if must_open[k] != must_close[k]
+        }
+        # value (attribute index, value) of each vector's segments: which vectors' groups hold it
+        held_by: dict[tuple[int, str], npt.NDArray[np.bool_]] = {}
+        taken = self.counts > 0
+        for k, seg_values in enumerate(self.seg_values):
+            for seg, values in enumerate(seg_values):
+                for ai, val in enumerate(values):
+                    if val is not None:
+                        if (ai, val) not in held_by:
+                            held_by[(ai, val)] = np.zeros((self.n_projects, self.width), dtype=bool)
+                        held_by[(ai, val)][k, seg] = True
+        value_fixed: dict[tuple[str, int, str], bool] = {}
+        for (ai, val), segs in held_by.items():
+            holds = (taken & segs[self.vector_project, : self.width]).any(axis=1)
+            has = np.zeros(self.n_projects, dtype=bool)
+            has[self.vector_project[holds]] = True
+            with_it = np.full((self.n_projects, sizes), np.inf)
+            without = np.full((self.n_projects, sizes), np.inf)
+            without[:, 0] = best[:, 0]
+            if len(value):
+                with_it[self.slot_project, self.slot_size] = np.minimum.reduceat(
+                    np.where(holds, value, np.inf), self.slot_start
+                )
+                without[self.slot_project, self.slot_size] = np.minimum.reduceat(
+                    np.where(holds, np.inf, value), self.slot_start
+                )
+            must_hold = forced(without) > above
+            must_lack = forced(with_it) > above
+            for k in np.flatnonzero(has & (must_hold != must_lack)).tolist():
+                value_fixed[(self.projects[k].id, ai, val)] = bool(must_hold[k])
+        return Fixings(bound, open_fixed, value_fixed)
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """The per-partner problems at some prices before the knapsacks: the bound's part from the columns no
+    partner owns, what those columns put in the students' and fallback groups' rows (``used``, ``act``), the
+    seats in order of reduced cost within their segment, every class-count vector's ``value`` (the cost of
+    its cheapest members), its slot's least (``least``), and ``best[k, s]``: project k's least at size s
+    (inf where it cannot have that size; 0 at size 0 where it may close)."""
+
+    bound: float
+    used: npt.NDArray[np.float64]
+    act: npt.NDArray[np.float64]
+    seats: npt.NDArray[np.int64]
+    value: npt.NDArray[np.float64]
+    least: npt.NDArray[np.float64]
+    best: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Fixings:
+    """Lagrangian fixing's result (``PartnerLagrangian.fixings``): the bound at the prices, each project whose
+    open decision is fixed (True: open) and each (project, attribute index, value) whose presence in the
+    project's group is fixed (True: present)."""
+
+    bound: float
+    open: dict[str, bool]
+    present: dict[tuple[str, int, str], bool]
 
 
 def _knapsacks(

@@ -96,7 +96,7 @@ import numpy.typing as npt
 
 from ._greedy import greedy_allocation
 from ._highs import INF, Cut, Model, Result
-from ._partner_bound import Ascent, PartnerLagrangian, PartnerSolution
+from ._partner_bound import Ascent, Fixings, PartnerLagrangian, PartnerSolution
 from .problem import COST_OBJECTIVES, Problem
 
 __all__ = ["MipOutcome", "solve_mip"]
@@ -829,6 +829,14 @@ GUIDE_PATIENCE = 4  # guided rounds in a row (the first one included) that find 
 ASCENT_FIRST = 150  # steps of the partner bound's ascent before the rounds (1.5 to 3 s at 5,000 students)
 ASCENT_STEPS = 50  # steps of the partner bound's ascent between guided rounds (0.5 s at 5,000 students)
 ASCENT_MIN_SECONDS = 0.2  # the ascent's steps (0.01 to 0.02 s each) go on until this is left
+# On a part HiGHS proves, of ROUNDS_STUDENTS to PROOF_MODE_STUDENTS (the two 1,500-student parts of N = 3,000):
+# the ascent's steps before the proof, ASCENT_FIRST of them before the rounds and ASCENT_STEPS after each (2 to
+# 4 ms a step there). N = 3,000, seeds 1-4, from the separation LP's duals: the eight parts' bounds end 0.7 to
+# 4.3 below their optima after 400 steps (two within 1: those proven without HiGHS's proof), and no higher
+# after 3,000 steps, nor after restarting the step's scale (seed 1's larger part: 3661.12, optimum 3665).
+MID_ASCENT_STEPS = 400
+RUNG_FIXED = 0.97  # the sub-MIP at the partner bound's level is tried where its fixing fixes this share of decisions
+RUNG_SECONDS = 1.0  # and for at most this long
 ASCENT_STALL = 0.01  # once the rounds find nothing, the ascent goes on while 50 steps raise the bound by this
 SUB_MIP_SHARE = 0.5  # of the time left, the most one sub-MIP round may take on a large part (see _solve_part)
 PLACE_SHARE = 0.2  # of the time left, for placing many students a large part's start leaves out (see _solve_part)
@@ -911,6 +919,29 @@ def _reduced_cost_bounds(
     fall = at_upper & (hi - drop > lo)
     lo[fall] = (hi - drop)[fall]
     return lo, hi, int(np.count_nonzero(rise)) + int(np.count_nonzero(fall))
+
+
+def _fix_decisions(
+    b: _Built,
+    fixed: Fixings,
+    start: npt.NDArray[np.float64] | None,
+    lower: npt.NDArray[np.float64],
+    upper: npt.NDArray[np.float64],
+) -> int:
+    """Fix (in ``lower`` and ``upper``) the open and value columns ``fixed`` decides, except where ``start``
+    decides otherwise (then its cost is above the fixing's limit: the start is kept, and with it a way to
+    its cost); returns how many were fixed. Before the proof the fixing's limit is the start's cost less
+    ``INT_GAP``, so what it rules out costs at least the start's (costs are integral): the proof keeps
+    every better allocation."""
+    n = 0
+    decided = [(b.open_of.get(pid), want) for pid, want in fixed.open.items()]
+    decided += [(b.y_of.get(key), want) for key, want in fixed.present.items()]
+    for j, want in decided:
+        if j is None or (start is not None and (start[j] > 0.5) != want):
+            continue
+        lower[j] = upper[j] = 1.0 if want else 0.0
+        n += 1
+    return n
 
 
 def _ascend(
@@ -1258,7 +1289,11 @@ def _solve_part(
     guide: npt.NDArray[np.float64] | None = None  # the partner bound's groups (at the ascent's prices) as decisions
     lagrangian: PartnerLagrangian | None = None
     by_partner: PartnerSolution | None = None
-    if large and separation.row_duals is not None and math.isfinite(lp_bound):
+    objective = problem.rules.objective
+    # (on a part HiGHS proves, for the rank cost only: there the bound may end the search early, see
+    # MID_ASCENT_STEPS, and its fixing shortens the proof)
+    partner = large or (rounds and objective in COST_OBJECTIVES)
+    if partner and separation.row_duals is not None and math.isfinite(lp_bound):
         t_bound = time.perf_counter()
         lagrangian = PartnerLagrangian.of(problem, b, sep_cost)
         by_partner = None if lagrangian is None else lagrangian.at(separation.row_duals)
@@ -1304,6 +1339,7 @@ def _solve_part(
         ascent = Ascent(lagrangian, duals, by_partner, float(np.dot(sep_cost, start)))
         floor = max(floor, _ascend(ascent, ASCENT_FIRST, lambda: left() > ASCENT_MIN_SECONDS, stages, report))
         guide = _decisions_of(b, ascent.groups())
+        proven = objective in COST_OBJECTIVES and key_of(start)[0] == 0 and key_of(start)[1] - floor < INT_GAP
 
     def greedy_result() -> Result | None:
         if start is None:
@@ -1314,7 +1350,6 @@ def _solve_part(
         return Result("feasible", start, obj, bound, _relative_gap(obj, bound), 0.0)
 
     # Stage 0: can everyone be placed? Try the real objective with "unassigned <= 0" first.
-    objective = problem.rules.objective
     first_cost = rank_cost
     m.set_row_bounds(("unassigned",), 0.0, 0.0)
     if rounds and start is not None and lp_values is not None and objective in COST_OBJECTIVES:
@@ -1358,7 +1393,7 @@ def _solve_part(
             capped = large and start is not None and key_of(start)[0] == 0
             return (SUB_MIP_SHARE if capped else 1.0) * (left() - reserve())
 
-        while diffs and left() - reserve() > FULL_MIP_MIN_SECONDS:
+        while diffs and not proven and left() - reserve() > FULL_MIP_MIN_SECONDS:
             t_sub = time.perf_counter()
             # Students still left out after a round: free what could place them too (not for many: the
             # first round, of 100 left out at 5,000 students, would free 1,300 decisions and end nowhere).
@@ -1385,7 +1420,15 @@ def _solve_part(
                 break  # (a round cut short by its own limit, see sub_limit: the rounds go on)
             if not better:
                 diffs.pop(0)
-            if guide is not None and ascent is not None:
+            if not large and ascent is not None and objective in COST_OBJECTIVES:
+                # A part HiGHS proves: after each round the ascent goes on, and once its bound reaches the
+                # start, neither more rounds nor the proof are needed (see MID_ASCENT_STEPS).
+                ascent.target = min(ascent.target, float(np.dot(sep_cost, start)))
+                floor = max(floor, _ascend(ascent, ASCENT_STEPS, lambda: left() > ASCENT_MIN_SECONDS, stages, report))
+                if key_of(start)[0] == 0 and key_of(start)[1] - floor < INT_GAP:
+                    proven = True
+                    break
+            if large and guide is not None and ascent is not None:
                 # After the first round, the rest of the time goes to neighbourhoods the LP does not show, and
                 # to the bound: the decisions where the allocation and the partner bound's groups differ (each
                 # partner's groups, within its capacity and every group rule) at the best prices the ascent
@@ -1444,6 +1487,36 @@ def _solve_part(
             report(stages[-1])
         m.set_row_bounds(("unassigned",), 0.0, 0.0)
         greedy_u = int(key_of(start)[0])
+        if not large and not proven and ascent is not None and greedy_u == 0:
+            # before the proof: the rest of the ascent's steps (the fixing below is stronger at better prices)
+            ascent.target = min(ascent.target, float(np.dot(sep_cost, start)))
+            floor = max(floor, _ascend(
+                ascent, MID_ASCENT_STEPS - ascent.steps, lambda: left() > ASCENT_MIN_SECONDS, stages, report
+            ))
+            proven = key_of(start)[1] - floor < INT_GAP
+            level = math.ceil(floor - 1e-6)  # no allocation costs less (costs are integers)
+            rung = None if proven or lagrangian is None else lagrangian.fixings(ascent.best_duals, above=level + 1e-6)
+            n_decisions = len(b.open_of) + len(b.y_of)
+            lo_rung = np.asarray(m.lower, dtype=np.float64).copy()
+            hi_rung = np.asarray(m.upper, dtype=np.float64).copy()
+            n_rung = 0 if rung is None else _fix_decisions(b, rung, None, lo_rung, hi_rung)
+            if n_rung and n_rung >= RUNG_FIXED * n_decisions:
+                # The bound is tight but the start is not (N = 3,000, seed 3: bound 3353.9996, start 3363, the
+                # optimum 3354): every allocation costing no more than the bound's level keeps the decisions
+                # fixed at that level, nearly all of them, so the sub-MIP over the rest is small (0.3 s) and
+                # one of its allocations at that level is optimal.
+                t_sub = time.perf_counter()
+                sub = m.solve(
+                    cost=first_cost, lower=lo_rung, upper=hi_rung, time_limit=min(RUNG_SECONDS, 0.1 * left()),
+                    mip_gap=0.0, abs_gap=INT_GAP, options={**(opts or {}), "objective_target": level + 0.5},
+                )
+                if sub.values is not None and key_of(sub.values) < key_of(start):
+                    start = sub.values
+                proven = key_of(start)[1] - floor < INT_GAP
+                stages.append(f"sub-MIP at the partner bound's level {level} ({n_rung} of {n_decisions} decisions "
+                              f"fixed): {sub.status}, rank cost {key_of(start)[1]:.0f} "
+                              f"({time.perf_counter() - t_sub:.2f}s)")
+                report(stages[-1])
     proof_sub_mip = opts is not None and not rounds and objective in COST_OBJECTIVES
     few_out = 0 < greedy_u <= LEFT_OUT_FREED
     if proof_sub_mip and start is not None and lp_values is not None and (greedy_u == 0 or few_out):
@@ -1472,7 +1545,7 @@ def _solve_part(
                           f"{key_of(start)[1]:.0f} ({time.perf_counter() - t_sub:.2f}s)")
             report(stages[-1])
         greedy_u = int(key_of(start)[0])
-    skip_full = large and greedy_u == 0 and start is not None and (left() < FULL_MIP_MIN_SECONDS or proven)
+    skip_full = greedy_u == 0 and start is not None and ((large and left() < FULL_MIP_MIN_SECONDS) or proven)
     # For greedy/generous this first solve only supplies a start for the stages: a loose gap will do.
     first_gap = mip_gap if objective in COST_OBJECTIVES else max(mip_gap, 0.05)
     # When the start leaves students out, placing everyone may well be impossible, and on a large part
@@ -1486,15 +1559,30 @@ def _solve_part(
         and separation.reduced_costs is not None and objective in COST_OBJECTIVES and math.isfinite(lp_bound)
     ):
         # A part HiGHS proves, from a start that places everyone: only allocations at least as good as the
-        # start are of interest, and the separation LP's reduced costs (an LP with the seat cuts, whose
-        # cost is the rank cost wherever everyone is placed) rule most flows out of them. Whole solve,
-        # seeds 1-16, before and after in alternation, twice: N = 300 6.23 and 5.98 s in all -> 5.13 and
-        # 4.97 s, nearly every seed faster; N = 1,000 30.7 and 33.7 s -> 29.8 and 31.2 s (seeds 2, 8 and
-        # 13 much faster, 15 and 16 slower: HiGHS's tree takes another path); N = 3,000, seeds 1-4, once:
-        # 18.4 s, 0.12%, 0.19%, 15.6 s -> 23.7 s, proven in 26.4 s, 0.11%, 10.7 s.
-        slack = float(np.dot(first_cost, start)) - lp_bound + 1e-6  # the start itself keeps every bound
-        lower, upper, changed = _reduced_cost_bounds(m, separation.reduced_costs, slack)
-        stages.append(f"reduced costs against the start (slack {slack:.2f}): {changed} column bounds tightened")
+        # start are of interest. Where the partner bound's ascent ran (parts of ROUNDS_STUDENTS to
+        # PROOF_MODE_STUDENTS), its Lagrangian fixing at the ascent's best prices rules most open and value
+        # decisions out of them (see PartnerLagrangian.fixings): N = 3,000, seeds 1-4, the proof of each
+        # part the ascent did not prove, from its optimum: 13.3, 20.5, 5.6, 14.3, 5.9, 4.6 s with the
+        # reduced costs' bounds below -> 6.1, 11.1, 4.6, 6.0, 3.4, 1.8 s (with both: 6.7, 18.8, 5.4, 6.7,
+        # 3.3, 2.3 s; bench/RESULTS.md).
+        fixed = None
+        if lagrangian is not None and ascent is not None:
+            fixed = lagrangian.fixings(ascent.best_duals, above=float(np.dot(sep_cost, start)) - INT_GAP)
+        if fixed is not None:
+            lower = np.asarray(m.lower, dtype=np.float64).copy()
+            upper = np.asarray(m.upper, dtype=np.float64).copy()
+            n_fixed = _fix_decisions(b, fixed, start, lower, upper)
+            stages.append(f"partner bound's fixing against the start (bound {fixed.bound:.2f}): {n_fixed} of "
+                          f"{len(b.open_of) + len(b.y_of)} open and value decisions fixed")
+        else:
+            # Otherwise the separation LP's reduced costs (an LP with the seat cuts, whose cost is the rank
+            # cost wherever everyone is placed) rule most flows out. Whole solve, seeds 1-16, before and
+            # after in alternation, twice: N = 300 6.23 and 5.98 s in all -> 5.13 and 4.97 s, nearly every
+            # seed faster; N = 1,000 30.7 and 33.7 s -> 29.8 and 31.2 s (seeds 2, 8 and 13 much faster, 15
+            # and 16 slower: HiGHS's tree takes another path).
+            slack = float(np.dot(first_cost, start)) - lp_bound + 1e-6  # the start itself keeps every bound
+            lower, upper, changed = _reduced_cost_bounds(m, separation.reduced_costs, slack)
+            stages.append(f"reduced costs against the start (slack {slack:.2f}): {changed} column bounds tightened")
         report(stages[-1])
     if kept is not None:
         res = kept

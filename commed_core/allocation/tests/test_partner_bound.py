@@ -199,3 +199,108 @@ def test_too_many_classes_for_the_enumeration_give_no_bound_instead_of_a_long_wa
     small = _count_vectors((("x",), ("y",)), ((), ()), (4, 4), 3, 4, ())
     assert small is not None
     assert sorted(map(tuple, small.tolist())) == [(0, 3), (0, 4), (2, 2), (3, 0), (4, 0)]
+
+
+def _decisions(problem: Any, assignment: dict[str, str]) -> tuple[dict[str, bool], set[tuple[str, int, str]]]:
+    """Each project's open decision and the (project, attribute index, value) its group holds."""
+    members: dict[str, list[str]] = {p.id: [] for p in problem.projects}
+    for sid, pid in assignment.items():
+        members[pid].append(sid)
+    held = {
+        (pid, ai, value)
+        for pid, sids in members.items()
+        for sid in sids
+        for ai, attr in enumerate(problem.rules.no_isolation)
+        if (value := problem.student(sid).attributes.get(attr)) is not None
+    }
+    return {pid: bool(sids) for pid, sids in members.items()}, held
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), extra=st.integers(0, 3))
+def test_lagrangian_fixing_keeps_every_allocation_that_costs_no_more_than_the_limit(seed: int, extra: int) -> None:
+    # at the LP's prices and at the ascent's, every allocation costing at most `above` takes every fixed
+    # decision; `above` from the optimum (where most is fixed) to a few units over it
+    problem = parse_problem(_with_a_second_attribute(tiny_problem(seed), seed))
+    if problem.rules.together or problem.rules.apart or problem.rules.locked:
+        return
+    allocations = [
+        (sum(rank_cost(problem, s, p) for s, p in a.items()) + LEFT_OUT * (len(problem.students) - len(a)), a)
+        for a in all_assignments(problem)
+        if check(problem, a) == []
+    ]
+    b, cost, sep = seat_cut_separation(problem, left_out=LEFT_OUT)
+    lagrangian = PartnerLagrangian.of(problem, b, cost)
+    if not allocations or sep.row_duals is None or lagrangian is None:
+        return
+    above = min(c for c, _ in allocations) + extra
+    start = lagrangian.at(sep.row_duals)
+    assert start is not None
+    ascent = Ascent(lagrangian, sep.row_duals, start, above + 1)
+    for prices in (sep.row_duals, None):
+        if prices is None:
+            for _ in range(30):
+                ascent.step()
+            prices = ascent.best_duals
+        fixed = lagrangian.fixings(prices, above=above)
+        assert fixed is not None
+        assert fixed.bound == pytest.approx(lagrangian.at(prices).value)  # type: ignore[union-attr]
+        for c, a in allocations:
+            if c > above:
+                continue
+            opened, held = _decisions(problem, a)
+            for pid, want in fixed.open.items():
+                assert opened[pid] == want, (pid, a)
+            for key, want in fixed.present.items():
+                assert (key in held) == want, (key, a)
+
+
+def test_lagrangian_fixing_fixes_most_decisions_of_a_benchmark_part_at_its_optimum() -> None:
+    part = max(mip._components(parse_problem(generate_instance(1000, seed=1))), key=lambda p: len(p.students))
+    b, cost, sep = seat_cut_separation(part, left_out=LEFT_OUT)
+    assert sep.row_duals is not None
+    lagrangian = PartnerLagrangian.of(part, b, cost)
+    assert lagrangian is not None
+    out = mip._solve_part(part, time_limit=60, mip_gap=0.0, progress=None, fb_eff=None)
+    assert out.optimal and not out.unassigned
+    start = lagrangian.at(sep.row_duals)
+    assert start is not None
+    ascent = Ascent(lagrangian, sep.row_duals, start, out.objective)
+    for _ in range(200):
+        ascent.step()
+    fixed = lagrangian.fixings(ascent.best_duals, above=out.objective)
+    assert fixed is not None
+    # the optimum takes every fixed decision, and most decisions are fixed
+    opened, held = _decisions(part, out.assignment)
+    assert all(opened[pid] == want for pid, want in fixed.open.items())
+    assert all((key in held) == want for key, want in fixed.present.items())
+    assert len(fixed.open) >= 0.8 * len(b.open_of)
+    assert len(fixed.present) >= 0.5 * len(b.y_of)
+
+
+@pytest.mark.parametrize(
+    ("seed", "path"),
+    [
+        (1, "everyone placed: feasible (0.00s)"),  # a part the ascent proves: no proof by HiGHS
+        (6, "sub-MIP at the partner bound's level"),  # a part whose bound is tight and its start is not
+        (2, "partner bound's fixing against the start"),  # parts HiGHS proves, with the fixing
+    ],
+)
+def test_mid_size_parts_use_the_partner_bound_and_keep_the_optimum(
+    monkeypatch: pytest.MonkeyPatch, seed: int, path: str
+) -> None:
+    # Parts of ROUNDS_STUDENTS to PROOF_MODE_STUDENTS (here made of N = 600's parts of about 300): the ascent
+    # after each round, then the sub-MIP at the bound's level or the fixing before the proof; the optimum is
+    # the one HiGHS reaches without any of it
+    problem = parse_problem(generate_instance(600, seed=seed))
+    monkeypatch.setattr(mip, "ROUNDS_STUDENTS", 100)
+    monkeypatch.setattr(mip, "PROOF_MODE_STUDENTS", 10**6)
+    monkeypatch.setattr(mip, "LARGE_PART_STUDENTS", 10**6)
+    out = mip.solve_mip(problem, time_limit=60)
+    assert any(path in s for s in out.stages), out.stages
+    assert any("steps of its ascent" in s for s in out.stages)
+    assert out.optimal and check(problem, out.assignment) == [] and not out.unassigned
+    monkeypatch.setattr(mip, "ROUNDS_STUDENTS", 10**6)
+    plain = mip.solve_mip(problem, time_limit=60)
+    assert not any("ascent" in s or "fixing" in s for s in plain.stages), plain.stages
+    assert plain.optimal and plain.objective == out.objective
