@@ -61,6 +61,11 @@ start can use (``_reduced_cost_bounds``). On large parts the bound reported is t
 subgradient ascent (``Ascent``), and the groups that reach it (each partner's, within its capacity and
 every group rule) guide the sub-MIPs after the first round: over the decisions where the allocation and
 those groups differ, at the best prices found so far, with more steps of the ascent after each round.
+On parts of ``ROUNDS_STUDENTS`` to ``PROOF_MODE_STUDENTS`` (for the rank cost) the ascent runs after each
+round too: a bound within 1 of the start ends the search; before the proof the bound's Lagrangian fixing
+(``PartnerLagrangian.fixings``) fixes the open and value decisions no allocation better than the start
+can change, in place of the reduced costs' bounds, and where the bound is tight a sub-MIP at its level may
+find an allocation it proves optimal.
 
 Non-ranked placement (``fallback_rank``) goes through one aggregated node per (locality, class): a
 type sends ``f[t]`` students to its node, the node sends ``z[p,g]`` to any project of its locality,
@@ -1563,9 +1568,9 @@ def _solve_part(
         # start are of interest. Where the partner bound's ascent ran (parts of ROUNDS_STUDENTS to
         # PROOF_MODE_STUDENTS), its Lagrangian fixing at the ascent's best prices rules most open and value
         # decisions out of them (see PartnerLagrangian.fixings): N = 3,000, seeds 1-4, the proof of each
-        # part the ascent did not prove, from its optimum: 13.3, 20.5, 5.6, 14.3, 5.9, 4.6 s with the
-        # reduced costs' bounds below -> 6.1, 11.1, 4.6, 6.0, 3.4, 1.8 s (with both: 6.7, 18.8, 5.4, 6.7,
-        # 3.3, 2.3 s; bench/RESULTS.md).
+        # part the ascent does not prove, from its optimum: 13.3, 20.5, 14.3, 5.9, 4.6 s with the reduced
+        # costs' bounds below -> 6.1, 11.1, 6.0, 3.4, 1.8 s (with both: 6.7, 18.8, 6.7, 3.3, 2.3 s;
+        # bench/RESULTS.md).
         fixed = None
         if lagrangian is not None and ascent is not None:
             fixed = lagrangian.fixings(ascent.best_duals, above=float(np.dot(sep_cost, start)) - INT_GAP)
