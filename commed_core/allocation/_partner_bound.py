@@ -412,7 +412,7 @@ class PartnerLagrangian:
         held_by: dict[tuple[int, str], npt.NDArray[np.bool_]] = {}
         taken = self.counts > 0
         for k, seg_values in enumerate(self.seg_values):
-            for seg, values in enumerate(seg_values):
+            for seg, values in enumerate(seg_values[: self.width]):  # (a project of max 0 has no vectors)
                 for ai, val in enumerate(values):
                     if val is not None:
                         if (ai, val) not in held_by:

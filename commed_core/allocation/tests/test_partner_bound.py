@@ -217,11 +217,17 @@ def _decisions(problem: Any, assignment: dict[str, str]) -> tuple[dict[str, bool
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10**6), extra=st.integers(0, 3))
-def test_lagrangian_fixing_keeps_every_allocation_that_costs_no_more_than_the_limit(seed: int, extra: int) -> None:
+@given(seed=st.integers(0, 10**6), extra=st.integers(0, 3), shut=st.booleans())
+def test_lagrangian_fixing_keeps_every_allocation_that_costs_no_more_than_the_limit(
+    seed: int, extra: int, shut: bool
+) -> None:
     # at the LP's prices and at the ascent's, every allocation costing at most `above` takes every fixed
-    # decision; `above` from the optimum (where most is fixed) to a few units over it
-    problem = parse_problem(_with_a_second_attribute(tiny_problem(seed), seed))
+    # decision; `above` from the optimum (where most is fixed) to a few units over it; `shut`: the first
+    # project takes nobody (max 0: no group of it to enumerate)
+    data = _with_a_second_attribute(tiny_problem(seed), seed)
+    if shut:
+        data["projects"][0].update(min=0, max=0, requires={})
+    problem = parse_problem(data)
     if problem.rules.together or problem.rules.apart or problem.rules.locked:
         return
     allocations = [
