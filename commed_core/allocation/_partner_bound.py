@@ -95,6 +95,9 @@ Held = frozenset[tuple[int, str]]  # a group's attribute values, as (attribute i
 # Where the enumerated class-count vectors of all projects together would hold more entries than this
 # (an index array of vectors x classes is kept for every price), the bound is not computed (None).
 MAX_ENTRIES = 20_000_000
+# Lagrangian fixing fixes a decision where the bound with it forced the other way exceeds its limit by more
+# than this (the bound's rounding error at an allocation's cost was 4e-15 on a tiny problem).
+FIX_TOL = 1e-6
 # The volume algorithm's settings (``Ascent``): the most weight a new subgradient gets in the average,
 # the first step's scale, and the steps in a row without a better bound after which the scale shrinks.
 WEIGHT = 0.1
@@ -374,8 +377,10 @@ class PartnerLagrangian:
         changes only its partner's problem: the bound with the decision forced is the bound less that
         partner's least total plus its least total with the decision forced, and every allocation taking
         that decision costs at least this (it is the same relaxation with one more rule). Where it is above
-        ``above``, the other way is fixed. One pass fixes a decision for every partner at once: forcing it at
-        the same position among every partner's projects changes each partner's knapsack separately."""
+        ``above`` by more than ``FIX_TOL`` (the bound is a sum of floating-point prices, and an allocation
+        costing exactly ``above`` keeps its decisions), the other way is fixed. One pass fixes a decision
+        for every partner at once: forcing it at the same position among every partner's projects changes
+        each partner's knapsack separately."""
         priced = self._priced(row_duals)
         value, best = priced.value, priced.best
         sizes = self.max_size + 1
@@ -403,6 +408,7 @@ class PartnerLagrangian:
         closed[:, 0] = best[:, 0]
         opened = best.copy()
         opened[:, 0] = np.inf
+        above += FIX_TOL
         must_open = forced(closed) > above
         must_close = forced(opened) > above
         open_fixed = {

@@ -1536,7 +1536,7 @@ def _solve_part(
                 t_sub = time.perf_counter()
                 level = math.ceil(floor - 1e-6)  # no allocation costs less (costs are integers)
                 at_level = _level_sub_mip(
-                    b, lagrangian.fixings(ascent.best_duals, above=level + 1e-6), first_cost, level,
+                    b, lagrangian.fixings(ascent.best_duals, above=level), first_cost, level,
                     min(RUNG_SECONDS, 0.1 * left()), opts,
                 )
                 if at_level is not None:
