@@ -241,7 +241,6 @@ class PartnerLagrangian:
         self.index, self.base = index[order], base[order]
         self.counts = self.counts[order]
         self.vector_project = owner_project[order]
-        self.width = max(width, 1)
         keyed = owner_project[order] * (self.max_size + 1) + totals[order]
         first = np.flatnonzero(np.r_[True, keyed[1:] != keyed[:-1]]) if n_vectors else np.zeros(0, dtype=np.int64)
         self.slot_start = first
@@ -329,13 +328,11 @@ class PartnerLagrangian:
         priced = self._priced(row_duals)
         bound, used, act, seats = priced.bound, priced.used, priced.act, priced.seats
         value, least, best = priced.value, priced.least, priced.best
-        # the partners' knapsacks, side by side within each batch of partners with as many projects
         size_of = np.zeros(self.n_projects, dtype=np.int64)
-        for projects, capacity in self.batches:
-            total = _knapsacks(best, projects, capacity, size_of)
-            if not np.all(np.isfinite(total)):
-                return None
-            bound += float(total.sum())
+        totals = self._totals(best, size_of)
+        if totals is None:
+            return None
+        bound += sum(float(total.sum()) for total in totals)
         # each open project's cheapest vector of its size (the first, where several cost the same)
         open_k = np.flatnonzero(size_of > 0)
         picked = self.first_least(value, least)[self.slot_index[open_k, size_of[open_k]]]
@@ -369,6 +366,42 @@ class PartnerLagrangian:
         return PartnerSolution(bound, sizes_out, present, slack)
 
 
+    def _totals(
+        self, best: npt.NDArray[np.float64], size_of: npt.NDArray[np.int64]
+    ) -> list[npt.NDArray[np.float64]] | None:
+        """The partners' knapsacks over ``best`` (see ``_Priced``), side by side within each batch of partners
+        with as many projects: each batch's least totals, each project's size written into ``size_of``;
+        ``None`` where some partner has no choice that keeps the rules."""
+        totals = []
+        for projects, capacity in self.batches:
+            total = _knapsacks(best, projects, capacity, size_of)
+            if not np.all(np.isfinite(total)):
+                return None
+            totals.append(total)
+        return totals
+
+    @functools.cached_property
+    def _holders(self) -> dict[tuple[int, str], tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]]:
+        """For each attribute value (attribute index, value): which class-count vectors' groups hold it, and
+        which projects have such a vector (for ``fixings``; the same at every price)."""
+        width = self.counts.shape[1]
+        segments: dict[tuple[int, str], npt.NDArray[np.bool_]] = {}  # (project, segment) holding the value
+        for k, seg_values in enumerate(self.seg_values):
+            for seg, values in enumerate(seg_values[:width]):  # (a project of max 0 has no vectors)
+                for ai, val in enumerate(values):
+                    if val is not None:
+                        if (ai, val) not in segments:
+                            segments[(ai, val)] = np.zeros((self.n_projects, width), dtype=bool)
+                        segments[(ai, val)][k, seg] = True
+        taken = self.counts > 0
+        out: dict[tuple[int, str], tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]] = {}
+        for key, segs in segments.items():
+            holds: npt.NDArray[np.bool_] = np.asarray((taken & segs[self.vector_project]).any(axis=1), dtype=bool)
+            has = np.zeros(self.n_projects, dtype=bool)
+            has[self.vector_project[holds]] = True
+            out[key] = (holds, has)
+        return out
+
     def fixings(self, row_duals: npt.NDArray[np.float64], *, above: float) -> Fixings | None:
         """Lagrangian fixing at ``row_duals``: the open and value decisions that every allocation costing at
         most ``above`` takes (``None`` where the bound is not computed at these prices).
@@ -384,14 +417,10 @@ class PartnerLagrangian:
         priced = self._priced(row_duals)
         value, best = priced.value, priced.best
         sizes = self.max_size + 1
-        totals: list[npt.NDArray[np.float64]] = []
-        bound = priced.bound
-        for projects, capacity in self.batches:
-            total = _knapsacks(best, projects, capacity, np.zeros(self.n_projects, dtype=np.int64))
-            if not np.all(np.isfinite(total)):
-                return None
-            totals.append(total)
-            bound += float(total.sum())
+        totals = self._totals(best, np.zeros(self.n_projects, dtype=np.int64))
+        if totals is None:
+            return None
+        bound = priced.bound + sum(float(total.sum()) for total in totals)
 
         def forced(alternative: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
             """Each project's bound with its row of ``best`` replaced by its row of ``alternative``."""
@@ -414,21 +443,8 @@ class PartnerLagrangian:
         open_fixed = {
             p.id: bool(must_open[k]) for k, p in enumerate(self.projects) if must_open[k] != must_close[k]
         }
-        # value (attribute index, value) of each vector's segments: which vectors' groups hold it
-        held_by: dict[tuple[int, str], npt.NDArray[np.bool_]] = {}
-        taken = self.counts > 0
-        for k, seg_values in enumerate(self.seg_values):
-            for seg, values in enumerate(seg_values[: self.width]):  # (a project of max 0 has no vectors)
-                for ai, val in enumerate(values):
-                    if val is not None:
-                        if (ai, val) not in held_by:
-                            held_by[(ai, val)] = np.zeros((self.n_projects, self.width), dtype=bool)
-                        held_by[(ai, val)][k, seg] = True
         value_fixed: dict[tuple[str, int, str], bool] = {}
-        for (ai, val), segs in held_by.items():
-            holds = (taken & segs[self.vector_project, : self.width]).any(axis=1)
-            has = np.zeros(self.n_projects, dtype=bool)
-            has[self.vector_project[holds]] = True
+        for (ai, val), (holds, has) in self._holders.items():
             with_it = np.full((self.n_projects, sizes), np.inf)
             without = np.full((self.n_projects, sizes), np.inf)
             without[:, 0] = best[:, 0]

@@ -1351,6 +1351,10 @@ def _solve_part(
     def key_of(v: npt.NDArray[np.float64]) -> tuple[float, float]:
         return (float(round(np.sum(v[u_cols_idx]))), float(np.dot(rank_cost, v)))
 
+    def reached() -> bool:
+        """The bound has reached the start, which places everyone: it is optimal (see INT_GAP)."""
+        return start is not None and key_of(start)[0] == 0 and key_of(start)[1] - floor < INT_GAP
+
     if prior is not None and prior.assignment:
         earlier = _start_from(problem, b, prior.assignment)
         if earlier is not None and (start is None or key_of(earlier) < key_of(start)):
@@ -1377,7 +1381,7 @@ def _solve_part(
         ascent = Ascent(lagrangian, duals, by_partner, float(np.dot(sep_cost, start)))
         floor = max(floor, _ascend(ascent, ASCENT_FIRST, lambda: left() > ASCENT_MIN_SECONDS, stages, report))
         guide = _decisions_of(b, ascent.groups())
-        proven = objective in COST_OBJECTIVES and key_of(start)[0] == 0 and key_of(start)[1] - floor < INT_GAP
+        proven = objective in COST_OBJECTIVES and reached()
 
     def greedy_result() -> Result | None:
         if start is None:
@@ -1463,7 +1467,7 @@ def _solve_part(
                 # start, neither more rounds nor the proof are needed (see MID_ASCENT_STEPS).
                 ascent.target = min(ascent.target, float(np.dot(sep_cost, start)))
                 floor = max(floor, _ascend(ascent, ASCENT_STEPS, lambda: left() > ASCENT_MIN_SECONDS, stages, report))
-                if key_of(start)[0] == 0 and key_of(start)[1] - floor < INT_GAP:
+                if reached():
                     proven = True
                     break
             if large and guide is not None and ascent is not None:
@@ -1502,8 +1506,8 @@ def _solve_part(
                     floor = max(floor, _ascend(
                         ascent, ASCENT_STEPS, lambda: left() - reserve() > ASCENT_MIN_SECONDS, stages, report
                     ))
-                    if key_of(start)[0] == 0 and key_of(start)[1] - floor < INT_GAP:
-                        proven = True  # the bound has reached the start: it is optimal (see INT_GAP)
+                    if reached():
+                        proven = True
                         break
                     guide = _decisions_of(b, ascent.groups())
                     stalled = ascent.best.value - before < ASCENT_STALL
@@ -1531,7 +1535,7 @@ def _solve_part(
             floor = max(floor, _ascend(
                 ascent, MID_ASCENT_STEPS - ascent.steps, lambda: left() > ASCENT_MIN_SECONDS, stages, report
             ))
-            proven = key_of(start)[1] - floor < INT_GAP
+            proven = reached()
             if not proven and lagrangian is not None:
                 t_sub = time.perf_counter()
                 level = math.ceil(floor - 1e-6)  # no allocation costs less (costs are integers)
@@ -1543,7 +1547,7 @@ def _solve_part(
                     sub, n_rung = at_level
                     if sub.values is not None and key_of(sub.values) < key_of(start):
                         start = sub.values
-                    proven = key_of(start)[1] - floor < INT_GAP
+                    proven = reached()
                     stages.append(f"sub-MIP at the partner bound's level {level} ({n_rung} of "
                                   f"{len(b.open_of) + len(b.y_of)} decisions fixed): {sub.status}, rank cost "
                                   f"{key_of(start)[1]:.0f} ({time.perf_counter() - t_sub:.2f}s)")
