@@ -402,18 +402,16 @@ class PartnerLagrangian:
             out[key] = (holds, has)
         return out
 
-    def fixings(self, row_duals: npt.NDArray[np.float64], *, above: float) -> Fixings | None:
-        """Lagrangian fixing at ``row_duals``: the open and value decisions that every allocation costing at
-        most ``above`` takes (``None`` where the bound is not computed at these prices).
+    def forced(self, row_duals: npt.NDArray[np.float64]) -> Forced | None:
+        """For each project's open and value decisions, the bound at ``row_duals`` with the decision forced
+        either way (``None`` where the bound is not computed at these prices).
 
         Forcing one project's decision (open or closed; an attribute value present in its group or not)
         changes only its partner's problem: the bound with the decision forced is the bound less that
         partner's least total plus its least total with the decision forced, and every allocation taking
-        that decision costs at least this (it is the same relaxation with one more rule). Where it is above
-        ``above`` by more than ``FIX_TOL`` (the bound is a sum of floating-point prices, and an allocation
-        costing exactly ``above`` keeps its decisions), the other way is fixed. One pass fixes a decision
-        for every partner at once: forcing it at the same position among every partner's projects changes
-        each partner's knapsack separately."""
+        that decision costs at least this (it is the same relaxation with one more rule). One pass forces a
+        decision for every partner at once: forcing it at the same position among every partner's projects
+        changes each partner's knapsack separately."""
         priced = self._priced(row_duals)
         value, best = priced.value, priced.best
         sizes = self.max_size + 1
@@ -437,14 +435,9 @@ class PartnerLagrangian:
         closed[:, 0] = best[:, 0]
         opened = best.copy()
         opened[:, 0] = np.inf
-        above += FIX_TOL
-        must_open = forced(closed) > above
-        must_close = forced(opened) > above
-        open_fixed = {
-            p.id: bool(must_open[k]) for k, p in enumerate(self.projects) if must_open[k] != must_close[k]
-        }
-        value_fixed: dict[tuple[str, int, str], bool] = {}
-        for (ai, val), (holds, has) in self._holders.items():
+        lacking: dict[tuple[int, str], npt.NDArray[np.float64]] = {}
+        holding: dict[tuple[int, str], npt.NDArray[np.float64]] = {}
+        for key, (holds, _has) in self._holders.items():
             with_it = np.full((self.n_projects, sizes), np.inf)
             without = np.full((self.n_projects, sizes), np.inf)
             without[:, 0] = best[:, 0]
@@ -455,11 +448,68 @@ class PartnerLagrangian:
                 without[self.slot_project, self.slot_size] = np.minimum.reduceat(
                     np.where(holds, np.inf, value), self.slot_start
                 )
-            must_hold = forced(without) > above
-            must_lack = forced(with_it) > above
+            lacking[key], holding[key] = forced(without), forced(with_it)
+        return Forced(
+            bound,
+            {p.id: k for k, p in enumerate(self.projects)},
+            forced(closed),
+            forced(opened),
+            lacking,
+            holding,
+            {key: has for key, (_holds, has) in self._holders.items()},
+        )
+
+    def fixings(self, row_duals: npt.NDArray[np.float64], *, above: float) -> Fixings | None:
+        """Lagrangian fixing at ``row_duals``: the open and value decisions that every allocation costing at
+        most ``above`` takes (``None`` where the bound is not computed at these prices). Where the bound
+        with a decision forced one way (``forced``) is above ``above`` by more than ``FIX_TOL`` (the bound is
+        a sum of floating-point prices, and an allocation costing exactly ``above`` keeps its decisions),
+        the other way is fixed."""
+        f = self.forced(row_duals)
+        if f is None:
+            return None
+        above += FIX_TOL
+        must_open = f.closed > above
+        must_close = f.opened > above
+        open_fixed = {
+            p.id: bool(must_open[k]) for k, p in enumerate(self.projects) if must_open[k] != must_close[k]
+        }
+        value_fixed: dict[tuple[str, int, str], bool] = {}
+        for (ai, val), has in f.has.items():
+            must_hold = f.lacking[(ai, val)] > above
+            must_lack = f.holding[(ai, val)] > above
             for k in np.flatnonzero(has & (must_hold != must_lack)).tolist():
                 value_fixed[(self.projects[k].id, ai, val)] = bool(must_hold[k])
-        return Fixings(bound, open_fixed, value_fixed)
+        return Fixings(f.bound, open_fixed, value_fixed)
+
+
+@dataclass(frozen=True)
+class Forced:
+    """The bound with each open and value decision forced either way (``PartnerLagrangian.forced``): the
+    bound at the prices; each project's index (``at``); per project the bound with it closed and with it
+    open; per attribute value (attribute index, value) and project the bound with the value lacking from
+    its group and with it held (inf where no group of the project can hold it), and which projects have a
+    group holding it (``has``)."""
+
+    bound: float
+    at: dict[str, int]
+    closed: npt.NDArray[np.float64]
+    opened: npt.NDArray[np.float64]
+    lacking: dict[tuple[int, str], npt.NDArray[np.float64]]
+    holding: dict[tuple[int, str], npt.NDArray[np.float64]]
+    has: dict[tuple[int, str], npt.NDArray[np.bool_]]
+
+    def against(self, pid: str, value: tuple[int, str] | None, now: bool) -> float:
+        """How much the bound rises when project ``pid``'s decision (open, or holding ``value``) is forced
+        away from ``now``: 0 where the bound's own groups take the other way; inf where it cannot be."""
+        k = self.at[pid]
+        if value is None:
+            other = self.closed[k] if now else self.opened[k]
+        elif value not in self.lacking:
+            return 0.0 if now else math.inf  # (no group of any project holds it)
+        else:
+            other = self.lacking[value][k] if now else self.holding[value][k]
+        return float(other) - self.bound
 
 
 @dataclass(frozen=True)

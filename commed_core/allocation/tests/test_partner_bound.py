@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from commed_core.allocation import check, generate_instance, mip, parse_problem
+from commed_core.allocation._greedy import greedy_allocation
 from commed_core.allocation._partner_bound import Ascent, PartnerLagrangian, _count_vectors, partner_bound
 from commed_core.allocation.check import rank_cost
 
@@ -260,6 +261,17 @@ def test_lagrangian_fixing_keeps_every_allocation_that_costs_no_more_than_the_li
                 assert opened[pid] == want, (pid, a)
             for key, want in fixed.present.items():
                 assert (key in held) == want, (key, a)
+        # and the bound with any one decision forced the way an allocation takes it is below its cost
+        forced = lagrangian.forced(prices)
+        assert forced is not None and forced.bound == pytest.approx(fixed.bound)
+        for c, a in allocations:
+            opened, held = _decisions(problem, a)
+            for p in problem.projects:
+                assert forced.bound + forced.against(p.id, None, not opened[p.id]) <= c + 1e-6, (p.id, a)
+                for ai, attr in enumerate(problem.rules.no_isolation):
+                    for val in {s.attributes.get(attr) for s in problem.students} - {None}:
+                        now = (p.id, ai, val) not in held
+                        assert forced.bound + forced.against(p.id, (ai, str(val)), now) <= c + 1e-6, (p.id, val, a)
 
 
 def test_lagrangian_fixing_fixes_most_decisions_of_a_benchmark_part_at_its_optimum() -> None:
@@ -291,13 +303,15 @@ def test_lagrangian_fixing_fixes_most_decisions_of_a_benchmark_part_at_its_optim
         (1, "everyone placed: feasible (0.00s)"),  # a part the ascent proves: no proof by HiGHS
         (6, "sub-MIP at the partner bound's level"),  # a part whose bound is tight and its start is not
         (2, "partner bound's fixing against the start"),  # parts HiGHS proves, with the fixing
+        (2, "decisions the partner bound would change most cheaply"),  # and the bound's rounds before it
     ],
 )
 def test_mid_size_parts_use_the_partner_bound_and_keep_the_optimum(
     monkeypatch: pytest.MonkeyPatch, seed: int, path: str
 ) -> None:
     # Parts of ROUNDS_STUDENTS to PROOF_MODE_STUDENTS (here made of N = 600's parts of about 300): the ascent
-    # after each round, then the sub-MIP at the bound's level or the fixing before the proof; the optimum is
+    # after each round, then the sub-MIP at the bound's level, the bound's rounds or the fixing before the
+    # proof; the optimum is
     # the one HiGHS reaches without any of it
     problem = parse_problem(generate_instance(600, seed=seed))
     monkeypatch.setattr(mip, "ROUNDS_STUDENTS", 100)
@@ -311,3 +325,41 @@ def test_mid_size_parts_use_the_partner_bound_and_keep_the_optimum(
     plain = mip.solve_mip(problem, time_limit=60)
     assert not any("ascent" in s or "fixing" in s for s in plain.stages), plain.stages
     assert plain.optimal and plain.objective == out.objective
+
+
+def test_the_partner_bound_s_rounds_free_its_cheapest_decisions_and_keep_every_rule() -> None:
+    # From a poor start (the greedy allocation) on the larger part of N = 1,000: with nothing free the round
+    # keeps the start's decisions; with some free it keeps every rule and costs no more; with every
+    # decision free it is the whole model, whose optimum is the part's
+    part = max(mip._components(parse_problem(generate_instance(1000, seed=1))), key=lambda p: len(p.students))
+    b, cost, sep = seat_cut_separation(part, left_out=LEFT_OUT)
+    lagrangian = PartnerLagrangian.of(part, b, cost)
+    assert lagrangian is not None and sep.row_duals is not None and sep.values is not None
+    greedy = greedy_allocation(part)
+    assert greedy is not None
+    start = mip._start_from(part, b, greedy)
+    assert start is not None
+    first = lagrangian.at(sep.row_duals)
+    assert first is not None
+    ascent = Ascent(lagrangian, sep.row_duals, first, float(cost @ start))
+    for _ in range(100):
+        ascent.step()
+    forced = lagrangian.forced(ascent.best_duals)
+    assert forced is not None
+    rank = np.asarray(b.model.cost, dtype=np.float64)
+    b.model.set_row_bounds(("unassigned",), 0.0, 0.0)
+    decisions = [*b.open_of.values(), *b.y_of.values()]
+    runs = {
+        n: mip._bound_round(b, forced, start, sep.values, rank, n, 60, mip.PROOF_OPTIONS)
+        for n in (0, 20, len(decisions))
+    }
+    for n, res in runs.items():
+        assert res.values is not None, n
+        assert rank @ res.values <= rank @ start + 1e-6
+        assignment, _out = mip._extract(part, b, res.values)
+        assert check(part, assignment) == [] and len(assignment) == len(part.students), n
+    assert np.array_equal(np.round(runs[0].values[decisions]), np.round(start[decisions]))  # type: ignore[index]
+    assert rank @ runs[20].values < rank @ start - 0.5  # type: ignore[operator]
+    best = mip._solve_part(part, time_limit=60, mip_gap=0.0, progress=None, fb_eff=None)
+    assert runs[len(decisions)].status == "optimal"
+    assert runs[len(decisions)].objective == pytest.approx(best.objective)
