@@ -65,7 +65,8 @@ On parts of ``ROUNDS_STUDENTS`` to ``PROOF_MODE_STUDENTS`` (for the rank cost) t
 round too: a bound within 1 of the start ends the search; before the proof the bound's Lagrangian fixing
 (``PartnerLagrangian.fixings``) fixes the open and value decisions no allocation better than the start
 can change, in place of the reduced costs' bounds, and where the bound is tight a sub-MIP at its level may
-find an allocation it proves optimal.
+find an allocation it proves optimal. Between the two, rounds of sub-MIPs free the decisions the bound would
+change most cheaply (``_bound_round``: where the LP is sure and wrong, which the LP's rounds never free).
 
 Non-ranked placement (``fallback_rank``) goes through one aggregated node per (locality, class): a
 type sends ``f[t]`` students to its node, the node sends ``z[p,g]`` to any project of its locality,
