@@ -363,3 +363,25 @@ def test_the_partner_bound_s_rounds_free_its_cheapest_decisions_and_keep_every_r
     best = mip._solve_part(part, time_limit=60, mip_gap=0.0, progress=None, fb_eff=None)
     assert runs[len(decisions)].status == "optimal"
     assert runs[len(decisions)].objective == pytest.approx(best.objective)
+
+
+def test_small_instances_on_the_mid_size_path_reach_the_plain_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    # N = 100, parts of about 50 made mid-size: the flip search, the LP's rounds, the ascent, the bound's
+    # rounds, its fixing and the proof, against HiGHS on the plain path, for both cost objectives; the bound's
+    # rounds run on several of them (a test that still means something if the path changes)
+    with_rounds = 0
+    for seed in range(1, 9):
+        data = generate_instance(100, seed=seed)
+        objective = "rank_cost" if seed % 2 else "first_choice"
+        problem = parse_problem({**data, "rules": {**data["rules"], "objective": objective}})
+        monkeypatch.setattr(mip, "ROUNDS_STUDENTS", 0)
+        monkeypatch.setattr(mip, "PROOF_MODE_STUDENTS", 10**6)
+        monkeypatch.setattr(mip, "LARGE_PART_STUDENTS", 10**6)
+        out = mip.solve_mip(problem, time_limit=60)
+        with_rounds += any("would change most cheaply" in s for s in out.stages)
+        monkeypatch.setattr(mip, "ROUNDS_STUDENTS", 10**6)
+        plain = mip.solve_mip(problem, time_limit=60)
+        assert out.optimal and plain.optimal, seed
+        assert (len(out.unassigned), out.objective) == (len(plain.unassigned), plain.objective), seed
+        assert check(problem, out.assignment) == [], seed
+    assert with_rounds >= 3
