@@ -890,20 +890,34 @@ def _rins(
     Returns the sub-MIP's result (None when there is nothing to free, or when the free columns would be
     ``unless``, the set an earlier round already solved) and the columns left free. Decisions in ``also``
     are left free whatever the LP says (those that could place a student the start leaves out)."""
-    m = b.model
-    lo = np.asarray(m.lower, dtype=np.float64).copy()
-    hi = np.asarray(m.upper, dtype=np.float64).copy()
+    fixed: list[int] = []
     free: set[int] = set()
     for j in [*b.open_of.values(), *b.y_of.values()]:
         if abs(start[j] - lp[j]) < diff and (also is None or j not in also):
-            lo[j] = hi[j] = float(round(start[j]))
+            fixed.append(j)
         else:
             free.add(j)
     if not free or free == unless:
         return None, free
-    res = m.solve(cost=cost, lower=lo, upper=hi, time_limit=time_limit, mip_gap=mip_gap, abs_gap=INT_GAP,
-                  start=start, options=options)
-    return res, free
+    return _sub_mip(b, np.asarray(fixed, dtype=np.int64), start, cost, time_limit, mip_gap, options), free
+
+
+def _sub_mip(
+    b: _Built,
+    fixed: npt.NDArray[np.int64],
+    start: npt.NDArray[np.float64],
+    cost: npt.NDArray[np.float64],
+    time_limit: float,
+    mip_gap: float,
+    options: Mapping[str, float | int | bool | str] | None,
+) -> Result:
+    """The model with the columns ``fixed`` fixed as ``start`` has them, solved from ``start``."""
+    m = b.model
+    lo = np.asarray(m.lower, dtype=np.float64).copy()
+    hi = np.asarray(m.upper, dtype=np.float64).copy()
+    lo[fixed] = hi[fixed] = np.round(start[fixed])
+    return m.solve(cost=cost, lower=lo, upper=hi, time_limit=time_limit, mip_gap=mip_gap, abs_gap=INT_GAP,
+                   start=start, options=options)
 
 
 def _bound_round(
@@ -927,18 +941,12 @@ def _bound_round(
     bound rises by less than 0.5 when forced away from the start, most at 0; in the solve, rounds of 20 and
     30 of them (BOUND_FREE_FIRST, BOUND_FREE_MOST) go 3416 -> 3392 -> 3379 in 1.3 s, and the proof from
     there (621 decisions fixed instead of 66) ends in 9 s where the part was cut at 27 s unproven."""
-    m = b.model
     decisions: list[tuple[str, tuple[int, str] | None, int]] = [(pid, None, j) for pid, j in b.open_of.items()]
     decisions += [(pid, (ai, val), j) for (pid, ai, val), j in b.y_of.items()]
     cols = np.asarray([j for _, _, j in decisions], dtype=np.int64)
     rise = np.asarray([forced.against(pid, value, bool(start[j] > 0.5)) for pid, value, j in decisions])
     order = np.lexsort((-np.abs(start[cols] - lp[cols]), np.round(rise, 6)))
-    fixed = cols[order[n_free:]]
-    lo = np.asarray(m.lower, dtype=np.float64).copy()
-    hi = np.asarray(m.upper, dtype=np.float64).copy()
-    lo[fixed] = hi[fixed] = np.round(start[fixed])
-    return m.solve(cost=cost, lower=lo, upper=hi, time_limit=time_limit, mip_gap=0.0, abs_gap=INT_GAP,
-                   start=start, options=options)
+    return _sub_mip(b, cols[order[n_free:]], start, cost, time_limit, 0.0, options)
 
 
 # Reduced costs within HiGHS's dual feasibility tolerance (1e-7) count as zero.
